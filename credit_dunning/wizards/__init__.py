@@ -1,0 +1,1 @@
+from . import credit_dunning_run_wizard

@@ -1,0 +1,22 @@
+{
+    "name": "Credit Management",
+    "summary": "Credit limits, exposure and order blocking per customer",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "website": "https://example.com/credit-management",
+    "author": "Credit Management Authors",
+    "license": "LGPL-3",
+    "depends": ["sale_management", "account"],
+    "data": [
+        "security/credit_management_security.xml",
+        "security/ir.model.access.csv",
+        "data/credit_management_data.xml",
+        "views/res_partner_views.xml",
+        "views/sale_order_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/credit_management_menus.xml",
+        "wizards/credit_history_import_views.xml",
+    ],
+    "installable": True,
+    "application": True,
+}

@@ -1,0 +1,14 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    """Expose the company default credit limit in the Sales settings."""
+
+    _inherit = "res.config.settings"
+
+    credit_default_limit = fields.Monetary(
+        related="company_id.credit_default_limit",
+        string="Default Customer Credit Limit",
+        currency_field="currency_id",
+        readonly=False,
+    )

@@ -1,0 +1,517 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL
+from odoo.tools.misc import formatLang
+
+# Fields that only credit managers may change; they belong to the commercial
+# entity and are copied to its contacts by the commercial-fields sync.
+CREDIT_LIMIT_FIELDS = ("credit_limit_mode", "credit_limit_amount")
+CREDIT_EXPOSURE_KEYS = ("receivable", "draft_invoices", "orders", "order", "total")
+
+
+class ResPartner(models.Model):
+    """Credit limit and exposure of a customer's commercial entity."""
+
+    _inherit = "res.partner"
+
+    credit_limit_mode = fields.Selection(
+        selection=[
+            ("company", "Company default"),
+            ("custom", "Custom limit"),
+            ("none", "No limit"),
+        ],
+        string="Credit Limit Mode",
+        company_dependent=True,
+        default="company",
+        help="Company default: the default credit limit of the company applies.\n"
+        "Custom limit: the amount below applies (zero means payment in "
+        "advance).\nNo limit: orders of this customer are never blocked.",
+    )
+    credit_limit_amount = fields.Float(
+        string="Custom Credit Limit",
+        company_dependent=True,
+        digits="Account",
+        help="Credit limit in company currency, used when the mode is "
+        "'Custom limit'. Zero is a real limit: every order must be paid first.",
+    )
+    credit_currency_id = fields.Many2one(
+        comodel_name="res.currency",
+        string="Credit Currency",
+        compute="_compute_credit_currency_id",
+    )
+    credit_limit_effective = fields.Monetary(
+        string="Effective Credit Limit",
+        currency_field="credit_currency_id",
+        compute="_compute_credit_figures",
+    )
+    credit_has_limit = fields.Boolean(
+        string="Has Credit Limit",
+        compute="_compute_credit_figures",
+    )
+    credit_exposure_receivable = fields.Monetary(
+        string="Open Receivables",
+        currency_field="credit_currency_id",
+        compute="_compute_credit_figures",
+        help="Unpaid balance of posted customer invoices, net of unreconciled "
+        "payments and credit notes.",
+    )
+    credit_exposure_draft = fields.Monetary(
+        string="Draft Invoices",
+        currency_field="credit_currency_id",
+        compute="_compute_credit_figures",
+    )
+    credit_exposure_orders = fields.Monetary(
+        string="Uninvoiced Orders",
+        currency_field="credit_currency_id",
+        compute="_compute_credit_figures",
+        help="Confirmed sales orders, taxes included, for the quantities not "
+        "invoiced yet.",
+    )
+    credit_exposure_total = fields.Monetary(
+        string="Total Exposure",
+        currency_field="credit_currency_id",
+        compute="_compute_credit_figures",
+    )
+    credit_available = fields.Monetary(
+        string="Available Credit",
+        currency_field="credit_currency_id",
+        compute="_compute_credit_figures",
+    )
+    credit_over_limit = fields.Boolean(
+        string="Over Credit Limit",
+        compute="_compute_credit_figures",
+        search="_search_credit_over_limit",
+    )
+
+    @api.constrains("credit_limit_amount")
+    def _check_credit_limit_amount(self):
+        for partner in self:
+            if partner.credit_limit_amount < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The custom credit limit of %(partner)s cannot be negative.",
+                        partner=partner.display_name,
+                    )
+                )
+
+    @api.depends_context("company")
+    def _compute_credit_currency_id(self):
+        self.credit_currency_id = self.env.company.currency_id
+
+    @api.depends_context("company")
+    @api.depends(
+        "credit_limit_mode",
+        "credit_limit_amount",
+        "commercial_partner_id",
+        "commercial_partner_id.credit_limit_mode",
+        "commercial_partner_id.credit_limit_amount",
+    )
+    def _compute_credit_figures(self):
+        company = self.env.company
+        currency = company.currency_id
+        commercials = self.commercial_partner_id._origin
+        exposures = commercials._credit_get_exposures(company)
+        for partner in self:
+            commercial = partner.commercial_partner_id._origin
+            # Read the limit from the record itself, not from the database,
+            # so that a form shows the effect of an unsaved change.
+            limit = (
+                partner._credit_get_limit(company)
+                if partner.commercial_partner_id
+                else None
+            )
+            exposure = exposures.get(commercial.id) or dict.fromkeys(
+                CREDIT_EXPOSURE_KEYS, 0.0
+            )
+            total = exposure["total"]
+            partner.credit_has_limit = limit is not None
+            partner.credit_limit_effective = limit or 0.0
+            partner.credit_exposure_receivable = exposure["receivable"]
+            partner.credit_exposure_draft = exposure["draft_invoices"]
+            partner.credit_exposure_orders = exposure["orders"]
+            partner.credit_exposure_total = total
+            partner.credit_available = limit - total if limit is not None else 0.0
+            partner.credit_over_limit = (
+                limit is not None and currency.compare_amounts(total, limit) > 0
+            )
+
+    def _search_credit_over_limit(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(
+                f"Unsupported search on credit_over_limit: {operator} {value!r}"
+            )
+        over_ids = self._credit_get_over_limit_ids(self.env.company)
+        positive = (operator == "=") == value
+        return [("commercial_partner_id", "in" if positive else "not in", over_ids)]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self._credit_user_may_set_limits():
+            for vals in vals_list:
+                parent = self.browse(vals.get("parent_id")).commercial_partner_id
+                for fname in set(CREDIT_LIMIT_FIELDS) & vals.keys():
+                    new_value = self._credit_normalize_limit_value(fname, vals[fname])
+                    default = self._credit_normalize_limit_value(
+                        fname, self.default_get([fname]).get(fname)
+                    )
+                    if new_value == default:
+                        continue
+                    if parent and new_value == self._credit_normalize_limit_value(
+                        fname, parent[fname]
+                    ):
+                        continue
+                    self._credit_raise_limit_access(fname, vals.get("name"))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not set(CREDIT_LIMIT_FIELDS) & vals.keys():
+            return super().write(vals)
+
+        # 1. Refuse the change to users who are not credit managers.
+        self._credit_check_limit_write(vals)
+
+        # 2. Write, keeping the old limits of the commercial entities (the
+        # contacts only mirror them and get no message).
+        entities = self.filtered(lambda p: p.commercial_partner_id == p)
+        company = self.env.company
+        old_labels = {p.id: p._credit_get_limit_label(company) for p in entities}
+        result = super().write(vals)
+
+        # 3. Log the change in the chatter of each entity.
+        for partner in entities:
+            new_label = partner._credit_get_limit_label(company)
+            if new_label != old_labels[partner.id]:
+                partner.message_post(
+                    body=self.env._(
+                        "Credit limit in %(company)s changed from %(old)s to %(new)s.",
+                        company=company.name,
+                        old=old_labels[partner.id],
+                        new=new_label,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+        return result
+
+    # -------------------------------------------------------------------------
+    # Access to the limit fields
+    # -------------------------------------------------------------------------
+
+    @api.model
+    def _credit_user_may_set_limits(self):
+        """Return whether the current user may change credit limits.
+
+        Superuser mode passes: the commercial-fields sync copies the limit of
+        the commercial entity to its contacts under sudo.
+        """
+        return self.env.su or self.env.user.has_group(
+            "credit_management.group_credit_manager"
+        )
+
+    @api.model
+    def _credit_normalize_limit_value(self, fname, value):
+        if fname == "credit_limit_mode":
+            return value or "company"
+        return float(value or 0.0)
+
+    @api.model
+    def _credit_raise_limit_access(self, fname, partner_name):
+        raise AccessError(
+            self.env._(
+                "Only credit managers may change the field %(field)s of %(partner)s.",
+                field=self._fields[fname].get_description(self.env)["string"],
+                partner=partner_name or self.env._("a new contact"),
+            )
+        )
+
+    def _credit_check_limit_write(self, vals):
+        """Refuse changes of the limit fields by users who are not managers.
+
+        Writing the value a record already has is accepted (forms may send
+        unchanged values), and so is aligning a contact on its commercial
+        entity, which is what the commercial-fields sync does.
+        """
+        if self._credit_user_may_set_limits():
+            return
+        for fname in set(CREDIT_LIMIT_FIELDS) & vals.keys():
+            new_value = self._credit_normalize_limit_value(fname, vals[fname])
+            for partner in self:
+                current = self._credit_normalize_limit_value(fname, partner[fname])
+                if new_value == current:
+                    continue
+                commercial = partner.commercial_partner_id
+                if commercial != partner and new_value == (
+                    self._credit_normalize_limit_value(fname, commercial[fname])
+                ):
+                    continue
+                self._credit_raise_limit_access(fname, partner.display_name)
+
+    # -------------------------------------------------------------------------
+    # Business methods
+    # -------------------------------------------------------------------------
+
+    @api.model
+    def _commercial_fields(self):
+        return super()._commercial_fields() + list(CREDIT_LIMIT_FIELDS)
+
+    def _credit_get_limit(self, company):
+        """Return the credit limit of the commercial entity in ``company``.
+
+        :return: the limit in company currency, or ``None`` when the customer
+            has no limit (mode "none", or mode "company" while the company
+            sets no default limit).
+        """
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        if commercial._origin == self._origin:
+            # In a form, self holds the unsaved values of the entity itself.
+            commercial = self
+        commercial = commercial.with_company(company)
+        mode = commercial.credit_limit_mode or "company"
+        if mode == "custom":
+            return commercial.credit_limit_amount or 0.0
+        if mode == "company" and company.credit_default_limit:
+            return company.credit_default_limit
+        return None
+
+    def _credit_get_limit_label(self, company):
+        """Return the limit of the entity in words, for the chatter."""
+        self.ensure_one()
+        limit = self._credit_get_limit(company)
+        mode = self.with_company(company).credit_limit_mode or "company"
+        if limit is None:
+            return self.env._("no limit")
+        amount = formatLang(self.env, limit, currency_obj=company.currency_id)
+        if mode == "company":
+            return self.env._("%(amount)s (company default)", amount=amount)
+        return amount
+
+    def _credit_get_exposure(self, company, order=None):
+        """Return the credit exposure of the commercial entity in ``company``.
+
+        See :meth:`_credit_get_exposures` for the rules. ``order`` is the sale
+        order being checked: it is left out of ``orders`` and its full amount
+        (converted to company currency) is given as ``order``, so that it
+        counts once whatever its state.
+
+        :return: dict with the keys ``receivable``, ``draft_invoices``,
+            ``orders``, ``order`` and ``total``, in company currency.
+        """
+        self.ensure_one()
+        commercial = self.commercial_partner_id._origin
+        exposure = commercial._credit_get_exposures(company, order=order).get(
+            commercial.id
+        ) or dict.fromkeys(CREDIT_EXPOSURE_KEYS, 0.0)
+        if order:
+            rate = order.currency_rate or 1.0
+            amount = company.currency_id.round(order.amount_total / rate)
+            exposure["order"] = amount
+            exposure["total"] = company.currency_id.round(exposure["total"] + amount)
+        return exposure
+
+    def _credit_get_exposures(self, company, order=None):
+        """Return the exposure of each commercial entity in ``self``.
+
+        One SQL query, grouped by commercial entity (all the partners that
+        share a ``commercial_partner_id``), in the currency of ``company``:
+
+        - receivable: open residual of the posted receivable lines of the
+          company; unreconciled payments and credit notes are receivable
+          lines too and net the balance;
+        - draft_invoices: ``amount_total_signed`` of draft customer invoices
+          (positive) and credit notes (negative) of the company;
+        - orders: confirmed sale orders (state ``sale``) of the company, for
+          each line with a positive ordered quantity:
+          ``price_total * (product_uom_qty - qty_invoiced) / product_uom_qty``,
+          i.e. the share of the line, taxes included, that is not invoiced
+          yet, divided by the order's ``currency_rate`` to reach company
+          currency. ``qty_invoiced`` counts draft invoices too, so a draft
+          invoice moves an amount from ``orders`` to ``draft_invoices``.
+          Over-invoiced lines count zero. ``order`` is left out.
+
+        :param order: optional ``sale.order`` to leave out of ``orders``.
+        :return: ``{commercial_partner_id: {"receivable", "draft_invoices",
+            "orders", "order", "total"}}``; entities without any amount are
+            missing from the dict.
+        """
+        # TODO: down payments are counted both as invoiced amounts and in the
+        # uninvoiced order lines until the final invoice deducts them.
+        commercial_ids = list(set(self.commercial_partner_id._origin.ids))
+        if not commercial_ids:
+            return {}
+        self._credit_flush_exposure_sources()
+        self.env.cr.execute(
+            self._credit_exposure_query(
+                company,
+                partner_filter=SQL(
+                    "rp.commercial_partner_id = ANY(%s)", commercial_ids
+                ),
+                order=order,
+            )
+        )
+        round_ = company.currency_id.round
+        result = {}
+        for partner_id, receivable, draft, orders in self.env.cr.fetchall():
+            values = {
+                "receivable": round_(receivable or 0.0),
+                "draft_invoices": round_(draft or 0.0),
+                "orders": round_(orders or 0.0),
+                "order": 0.0,
+            }
+            values["total"] = round_(
+                values["receivable"] + values["draft_invoices"] + values["orders"]
+            )
+            result[partner_id] = values
+        return result
+
+    @api.model
+    def _credit_flush_exposure_sources(self):
+        """Write pending ORM changes the exposure query reads."""
+        self.env["res.partner"].flush_model(
+            ["commercial_partner_id", "company_id"] + list(CREDIT_LIMIT_FIELDS)
+        )
+        self.env["account.account"].flush_model(["account_type"])
+        self.env["account.move"].flush_model(
+            ["state", "move_type", "company_id", "partner_id", "amount_total_signed"]
+        )
+        self.env["account.move.line"].flush_model(
+            [
+                "parent_state",
+                "company_id",
+                "partner_id",
+                "account_id",
+                "amount_residual",
+            ]
+        )
+        self.env["sale.order"].flush_model(
+            ["state", "company_id", "partner_id", "currency_rate"]
+        )
+        self.env["sale.order.line"].flush_model(
+            ["order_id", "price_total", "product_uom_qty", "qty_invoiced"]
+        )
+
+    @api.model
+    def _credit_exposure_query(self, company, partner_filter, order=None):
+        """Return the SQL that sums exposure per commercial entity.
+
+        Rows are ``(commercial_partner_id, receivable, draft_invoices,
+        orders)``; ``partner_filter`` is a condition on ``rp``, the partner of
+        each source document.
+        """
+        order_id = (order._origin.id or None) if order else None
+        return SQL(
+            """
+            SELECT src.partner_id,
+                   SUM(src.receivable),
+                   SUM(src.draft_invoices),
+                   SUM(src.orders)
+              FROM (
+                    SELECT rp.commercial_partner_id AS partner_id,
+                           aml.amount_residual AS receivable,
+                           0.0 AS draft_invoices,
+                           0.0 AS orders
+                      FROM account_move_line aml
+                      JOIN account_account acc ON acc.id = aml.account_id
+                      JOIN res_partner rp ON rp.id = aml.partner_id
+                     WHERE aml.company_id = %(company_id)s
+                       AND aml.parent_state = 'posted'
+                       AND acc.account_type = 'asset_receivable'
+                       AND aml.amount_residual != 0
+                       AND %(partner_filter)s
+                 UNION ALL
+                    SELECT rp.commercial_partner_id,
+                           0.0,
+                           am.amount_total_signed,
+                           0.0
+                      FROM account_move am
+                      JOIN res_partner rp ON rp.id = am.partner_id
+                     WHERE am.company_id = %(company_id)s
+                       AND am.state = 'draft'
+                       AND am.move_type IN ('out_invoice', 'out_refund')
+                       AND %(partner_filter)s
+                 UNION ALL
+                    SELECT rp.commercial_partner_id,
+                           0.0,
+                           0.0,
+                           sol.price_total
+                               * (sol.product_uom_qty - sol.qty_invoiced)
+                               / sol.product_uom_qty
+                               / COALESCE(NULLIF(so.currency_rate, 0), 1)
+                      FROM sale_order_line sol
+                      JOIN sale_order so ON so.id = sol.order_id
+                      JOIN res_partner rp ON rp.id = so.partner_id
+                     WHERE so.company_id = %(company_id)s
+                       AND so.state = 'sale'
+                       AND so.id IS DISTINCT FROM %(order_id)s
+                       AND sol.product_uom_qty > 0
+                       AND sol.qty_invoiced < sol.product_uom_qty
+                       AND %(partner_filter)s
+                   ) src
+          GROUP BY src.partner_id
+            """,
+            company_id=company.id,
+            order_id=order_id,
+            partner_filter=partner_filter,
+        )
+
+    @api.model
+    def _credit_get_over_limit_ids(self, company):
+        """Return the ids of the commercial entities over their limit.
+
+        One SQL query over all the commercial partners visible in
+        ``company``: their limit (from the company-dependent columns and the
+        company default) against their exposure.
+        """
+        self._credit_flush_exposure_sources()
+        mode_field = self._fields["credit_limit_mode"]
+        amount_field = self._fields["credit_limit_amount"]
+        partners = self.with_company(company)
+        mode_fallback = mode_field.get_company_dependent_fallback(partners)
+        amount_fallback = amount_field.get_company_dependent_fallback(partners)
+        company_key = str(company.id)
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH exposure AS (%(exposure)s),
+                limits AS (
+                    SELECT p.id,
+                           CASE COALESCE(
+                                    p.credit_limit_mode ->> %(company_key)s,
+                                    %(mode_fallback)s
+                                )
+                                WHEN 'custom' THEN COALESCE(
+                                    (p.credit_limit_amount ->> %(company_key)s)
+                                        ::numeric,
+                                    %(amount_fallback)s
+                                )
+                                WHEN 'company' THEN %(company_default)s
+                           END AS credit_limit
+                      FROM res_partner p
+                     WHERE p.id = p.commercial_partner_id
+                       AND (p.company_id IS NULL OR p.company_id = %(company_id)s)
+                )
+                SELECT limits.id
+                  FROM limits
+                  JOIN exposure ON exposure.partner_id = limits.id
+                 WHERE limits.credit_limit IS NOT NULL
+                   AND ROUND(
+                           (COALESCE(exposure.sum_receivable, 0)
+                            + COALESCE(exposure.sum_draft, 0)
+                            + COALESCE(exposure.sum_orders, 0)
+                            - limits.credit_limit)::numeric,
+                           %(digits)s
+                       ) > 0
+                """,
+                exposure=SQL(
+                    "SELECT * FROM (%s) AS e(partner_id, sum_receivable, sum_draft,"
+                    " sum_orders)",
+                    self._credit_exposure_query(company, partner_filter=SQL("TRUE")),
+                ),
+                company_key=company_key,
+                mode_fallback=mode_fallback or "company",
+                amount_fallback=amount_fallback or 0.0,
+                company_default=company.credit_default_limit or None,
+                company_id=company.id,
+                digits=company.currency_id.decimal_places,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]

@@ -1,0 +1,20 @@
+{
+    "name": "Credit Reports",
+    "summary": "Aged receivables as of any date, rebuilt from the ledger",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "website": "https://example.com/credit-management",
+    "author": "Credit Management Authors",
+    "license": "LGPL-3",
+    "depends": ["credit_dunning"],
+    "data": [
+        "security/credit_reports_security.xml",
+        "security/ir.model.access.csv",
+        "views/credit_aging_line_views.xml",
+        "wizards/credit_aging_wizard_views.xml",
+        "report/credit_aging_reports.xml",
+        "report/credit_aging_templates.xml",
+        "views/credit_reports_menus.xml",
+    ],
+    "installable": True,
+}

@@ -1,0 +1,96 @@
+# Run by tools/build_demo.sh inside `odoo-bin shell` (which provides `env`),
+# after the AR history was imported with its dates shifted so that the
+# "as of" day is today. Sets limits, tries two orders, runs dunning, and
+# stores a summary in the database. Commits at the end only.
+import json
+import logging
+
+from odoo import fields
+from odoo.exceptions import UserError
+
+_logger = logging.getLogger("credit_demo")
+
+company = env.company  # env is provided by odoo-bin shell
+today = fields.Date.context_today(company)
+Partner = env["res.partner"]
+customers = Partner.search(
+    [("ref", "!=", False), ("is_company", "=", True), ("customer_rank", ">", 0)]
+)
+
+# 1. Credit limits from each customer's own history.
+env["credit.history.import"]._apply_history_limits(company, today)
+over_limit = customers.filtered("credit_over_limit")
+
+# 2. A new order for the customer furthest over the limit, and one for the
+#    customer with the most headroom.
+product = env["product.product"].create(
+    {"name": "Industrial supplies (demo)", "type": "service", "list_price": 100.0}
+)
+
+
+def new_order(partner, quantity):
+    return env["sale.order"].create(
+        {
+            "partner_id": partner.id,
+            "client_order_ref": "Credit demo",
+            "order_line": [
+                (0, 0, {"product_id": product.id, "product_uom_qty": quantity}),
+            ],
+        }
+    )
+
+
+def margin(partner):
+    return partner.credit_limit_effective - partner.credit_exposure_total
+
+
+blocked_partner = min(over_limit or customers, key=margin)
+blocked_order = new_order(blocked_partner, 1)
+blocked_message = ""
+try:
+    with env.cr.savepoint():
+        blocked_order.action_confirm()
+except UserError as error:
+    blocked_message = str(error)
+headroom_partner = max(customers.filtered("credit_has_limit"), key=margin)
+accepted_order = new_order(headroom_partner, 1)
+accepted_order.action_confirm()
+
+# 3. The scheduled dunning run as of today, confirmed.
+run = env["credit.dunning.run"].create({"date": today, "company_id": company.id})
+run.action_compute()
+run.action_confirm()
+
+# 4. PDFs need the running server for their stylesheets (see serve_demo.sh).
+env["ir.config_parameter"].set_param("report.url", "http://127.0.0.1:8069")
+
+invoices = env["account.move"].search(
+    [("move_type", "=", "out_invoice"), ("state", "=", "posted")]
+)
+open_invoices = invoices.filtered(lambda move: move.amount_residual > 0)
+overdue = open_invoices.filtered(lambda move: move.invoice_date_due < today)
+summary = {
+    "as_of": str(today),
+    "customers": len(customers),
+    "invoices": len(invoices),
+    "open": len(open_invoices),
+    "open_amount": round(sum(open_invoices.mapped("amount_residual")), 2),
+    "overdue": len(overdue),
+    "overdue_amount": round(sum(overdue.mapped("amount_residual")), 2),
+    "over_limit": len(over_limit),
+    "blocked_order": blocked_order.name,
+    "blocked_customer": blocked_partner.display_name,
+    "blocked_message": blocked_message,
+    "accepted_order": accepted_order.name,
+    "accepted_customer": headroom_partner.display_name,
+    "dunning_run": run.name,
+    "dunning_lines": len(run.line_ids),
+    "dunning_letters": len(run.letter_ids),
+    "letters_by_level": {
+        level.name: len(run.letter_ids.filtered(lambda lt, lv=level: lt.level_id == lv))
+        for level in run.letter_ids.level_id
+    },
+}
+env["ir.config_parameter"].set_param("credit_demo.summary", json.dumps(summary))
+env.cr.commit()
+_logger.info("Credit demo built: %s", summary)

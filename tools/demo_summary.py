@@ -1,0 +1,33 @@
+"""Print the one-screen summary of the demo database (JSON on stdin)."""
+
+import json
+import os
+import sys
+
+port, out_dir = sys.argv[1], sys.argv[2]
+raw = sys.stdin.read().strip()
+if not raw:
+    sys.exit("The demo database has no summary: run `make clean-db run`.")
+data = json.loads(raw)
+letters = os.path.join(out_dir, "letters.pdf")
+levels = ", ".join(f"{n} {name}" for name, n in data["letters_by_level"].items())
+print(f"""
+Credit management demo: real AR history, as of {data["as_of"]} (dates shifted)
+  customers imported         {data["customers"]}
+  posted invoices            {data["invoices"]}
+  open invoices              {data["open"]} ({data["open_amount"]:,.2f})
+  overdue invoices           {data["overdue"]} ({data["overdue_amount"]:,.2f})
+  customers over limit       {data["over_limit"]}
+  blocked order              {data["blocked_order"]} for {data["blocked_customer"]}
+  accepted order             {data["accepted_order"]} for {data["accepted_customer"]}
+  dunning run                {data["dunning_run"]}: {data["dunning_lines"]} lines, \
+{data["dunning_letters"]} letters ({levels or "none"})
+  letters PDF                {letters if os.path.exists(letters) else "not rendered"}
+
+Why the order was blocked:
+  {data["blocked_message"].strip().replace(chr(10), chr(10) + "  ")}
+
+Log in at http://127.0.0.1:{port}/web/login as admin / admin.
+  Sales > Credit: customers over limit and quotations to review
+  Accounting > Credit Control: dunning runs, letters, aged receivables
+Press Ctrl-C to stop the server.""")
