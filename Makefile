@@ -8,6 +8,8 @@ DEMO_DB ?= credit_demo
 TEST_DB ?= credit_test
 HTTP_PORT ?= 8069
 AS_OF ?= 2013-06-30
+TEST_HTTP_PORT ?= 8169
+export TEST_HTTP_PORT
 
 SHELL := /bin/bash
 ROOT := $(CURDIR)

@@ -39,7 +39,7 @@ dropdb --if-exists "${db}_e2e" >/dev/null
 start=$(date +%s)
 "$python" "$odoo_bin" -c "$conf" -d "$db" -i "$addons" --test-enable \
     --test-tags "$tags" --stop-after-init --max-cron-threads=0 \
-    --http-port 8169 > "$logs/addons.log" 2>&1
+    --http-port "${TEST_HTTP_PORT:-8169}" > "$logs/addons.log" 2>&1
 rc=$?
 echo "   odoo exit code $rc, $(( $(date +%s) - start )) s, log var/log/addons.log"
 summary=$(grep -E "odoo\.tests\.result: .* of [0-9]+ tests" "$logs/addons.log" | tail -n 1)
