@@ -7,6 +7,7 @@ set -euo pipefail
 conf="$1"; db="$2"; as_of="$3"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 python="$root/.venv/bin/python"
+# A subcommand (shell, credit_import) must come before any option.
 odoo=("$python" "$ODOO_SRC/odoo-bin" -c "$conf")
 csv="${CREDIT_AR_CSV:-$root/../shared/data/ar_late_payments.csv}"
 addons="credit_management,credit_dunning,credit_reports"
@@ -53,7 +54,7 @@ ODOO_RC="$conf" "$python" "$ODOO_SRC/odoo-bin" credit_import -c "$conf" -d "$db"
     --file "$csv" --as-of "$as_of" --shift-to-today >> "$log" 2>&1 \
     || { echo "Import failed, see $log" >&2; exit 1; }
 echo "  setting limits, trying orders, running dunning"
-"${odoo[@]}" shell -d "$db" --no-http \
+"$python" "$ODOO_SRC/odoo-bin" shell -c "$conf" -d "$db" --no-http \
     < "$root/tools/demo_build.py" >> "$log" 2>&1 \
     || { echo "Demo build failed, see $log" >&2; exit 1; }
 built || { echo "Demo build did not finish, see $log" >&2; exit 1; }

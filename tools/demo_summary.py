@@ -13,6 +13,7 @@ letters = os.path.join(out_dir, "letters.pdf")
 levels = ", ".join(f"{n} {name}" for name, n in data["letters_by_level"].items())
 print(f"""
 Credit management demo: real AR history, as of {data["as_of"]} (dates shifted)
+Figures as the demo build left them:
   customers imported         {data["customers"]}
   posted invoices            {data["invoices"]}
   open invoices              {data["open"]} ({data["open_amount"]:,.2f})

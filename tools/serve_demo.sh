@@ -25,7 +25,8 @@ done
 
 if [ ! -f "$root/var/demo/letters.pdf" ]; then
     DEMO_OUT="$root/var/demo" REPORT_URL="http://127.0.0.1:$port" \
-        "${odoo[@]}" shell -d "$db" --no-http --logfile="$root/var/log/letters.log" \
+        "$python" "$ODOO_SRC/odoo-bin" shell -c "$conf" -d "$db" --no-http \
+        --logfile="$root/var/log/letters.log" \
         < "$root/tools/demo_letters.py" \
         || echo "Rendering the letters failed, see var/log/letters.log" >&2
 fi

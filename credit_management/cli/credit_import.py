@@ -4,6 +4,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import psycopg2
+
 import odoo
 from odoo.cli import Command
 from odoo.exceptions import UserError, ValidationError
@@ -50,7 +52,7 @@ class CreditImport(Command):
             summary = self._import(opt)
         except (UserError, ValidationError) as err:
             self._die(err.args[0])
-        except (OSError, ValueError) as err:
+        except (OSError, ValueError, psycopg2.OperationalError) as err:
             self._die(str(err))
         for key, value in summary.items():
             print(f"{key}: {value}")
