@@ -11,6 +11,7 @@
         "security/credit_management_security.xml",
         "security/ir.model.access.csv",
         "data/credit_management_data.xml",
+        "views/credit_rule_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",

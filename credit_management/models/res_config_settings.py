@@ -2,7 +2,7 @@ from odoo import fields, models
 
 
 class ResConfigSettings(models.TransientModel):
-    """Expose the company default credit limit in the Sales settings."""
+    """Expose the company credit settings in the Sales settings."""
 
     _inherit = "res.config.settings"
 
@@ -10,5 +10,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.credit_default_limit",
         string="Default Customer Credit Limit",
         currency_field="currency_id",
+        readonly=False,
+    )
+    credit_limit_tolerance = fields.Float(
+        related="company_id.credit_limit_tolerance",
         readonly=False,
     )

@@ -1,11 +1,27 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.misc import formatLang
 
+from .credit_rule import RISK_CLASSES
+
+CREDIT_LIMIT_FIELDS = (
+    "credit_limit_mode",
+    "credit_limit_amount",
+    "credit_limit_currency_id",
+    "credit_temp_limit_amount",
+    "credit_temp_limit_date_from",
+    "credit_temp_limit_date_to",
+)
 # Fields that only credit managers may change; they belong to the commercial
 # entity and are copied to its contacts by the commercial-fields sync.
-CREDIT_LIMIT_FIELDS = ("credit_limit_mode", "credit_limit_amount")
+CREDIT_MANAGED_FIELDS = CREDIT_LIMIT_FIELDS + (
+    "credit_hold",
+    "credit_hold_reason",
+    "credit_risk_class",
+)
 CREDIT_EXPOSURE_KEYS = ("receivable", "draft_invoices", "orders", "order", "total")
 
 
@@ -33,6 +49,55 @@ class ResPartner(models.Model):
         digits="Account",
         help="Credit limit in company currency, used when the mode is "
         "'Custom limit'. Zero is a real limit: every order must be paid first.",
+    )
+    credit_limit_currency_id = fields.Many2one(
+        comodel_name="res.currency",
+        string="Credit Limit Currency",
+        company_dependent=True,
+        help="Currency of the custom credit limit; empty: the company "
+        "currency. The limit is converted into company currency at today's "
+        "rate when orders are checked.",
+    )
+    credit_temp_limit_amount = fields.Float(
+        string="Temporary Credit Limit",
+        company_dependent=True,
+        digits="Account",
+        help="Replaces the credit limit between the two dates below (in the "
+        "credit limit currency), e.g. for a seasonal peak. Afterwards the "
+        "usual limit applies again.",
+    )
+    credit_temp_limit_date_from = fields.Date(
+        string="Temporary Limit From",
+        company_dependent=True,
+    )
+    credit_temp_limit_date_to = fields.Date(
+        string="Temporary Limit Until",
+        company_dependent=True,
+    )
+    credit_limit_display_currency_id = fields.Many2one(
+        comodel_name="res.currency",
+        compute="_compute_credit_currency_id",
+    )
+    credit_hold = fields.Boolean(
+        string="Credit Hold",
+        company_dependent=True,
+        help="Put the customer on hold: the credit rules of type 'Manual "
+        "credit hold' warn about or block its orders.",
+    )
+    credit_hold_reason = fields.Char(
+        string="Credit Hold Reason",
+        company_dependent=True,
+    )
+    credit_risk_class = fields.Selection(
+        selection=RISK_CLASSES,
+        string="Risk Class",
+        company_dependent=True,
+        help="Set by a credit manager; credit rules may apply to one class only.",
+    )
+    credit_decision_html = fields.Html(
+        string="Credit Breakdown",
+        compute="_compute_credit_decision_html",
+        sanitize=False,
     )
     credit_currency_id = fields.Many2one(
         comodel_name="res.currency",
@@ -83,9 +148,26 @@ class ResPartner(models.Model):
         search="_search_credit_over_limit",
     )
 
-    @api.constrains("credit_limit_amount")
+    @api.constrains(
+        "credit_limit_amount",
+        "credit_temp_limit_amount",
+        "credit_temp_limit_date_from",
+        "credit_temp_limit_date_to",
+    )
     def _check_credit_limit_amount(self):
         for partner in self:
+            date_from = partner.credit_temp_limit_date_from
+            date_to = partner.credit_temp_limit_date_to
+            if partner.credit_temp_limit_amount < 0 or (
+                date_from and date_to and date_from > date_to
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The temporary credit limit of %(partner)s cannot be "
+                        "negative, and its start cannot follow its end.",
+                        partner=partner.display_name,
+                    )
+                )
             if partner.credit_limit_amount < 0:
                 raise ValidationError(
                     self.env._(
@@ -95,8 +177,14 @@ class ResPartner(models.Model):
                 )
 
     @api.depends_context("company")
+    @api.depends("credit_limit_currency_id")
     def _compute_credit_currency_id(self):
-        self.credit_currency_id = self.env.company.currency_id
+        currency = self.env.company.currency_id
+        self.credit_currency_id = currency
+        for partner in self:
+            partner.credit_limit_display_currency_id = (
+                partner.credit_limit_currency_id or currency
+            )
 
     @api.depends_context("company")
     @api.depends(
@@ -105,6 +193,10 @@ class ResPartner(models.Model):
         "commercial_partner_id",
         "commercial_partner_id.credit_limit_mode",
         "commercial_partner_id.credit_limit_amount",
+        "commercial_partner_id.credit_limit_currency_id",
+        "commercial_partner_id.credit_temp_limit_amount",
+        "commercial_partner_id.credit_temp_limit_date_from",
+        "commercial_partner_id.credit_temp_limit_date_to",
     )
     def _compute_credit_figures(self):
         company = self.env.company
@@ -135,6 +227,18 @@ class ResPartner(models.Model):
                 limit is not None and currency.compare_amounts(total, limit) > 0
             )
 
+    @api.depends_context("company")
+    @api.depends("commercial_partner_id", "credit_hold", "credit_risk_class")
+    def _compute_credit_decision_html(self):
+        company = self.env.company
+        for partner in self:
+            commercial = partner.commercial_partner_id._origin
+            if not commercial:
+                partner.credit_decision_html = False
+                continue
+            decision = commercial.sudo()._credit_evaluate(company)
+            partner.credit_decision_html = commercial._credit_render_decision(decision)
+
     def _search_credit_over_limit(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise NotImplementedError(
@@ -149,7 +253,7 @@ class ResPartner(models.Model):
         if not self._credit_user_may_set_limits():
             for vals in vals_list:
                 parent = self.browse(vals.get("parent_id")).commercial_partner_id
-                for fname in set(CREDIT_LIMIT_FIELDS) & vals.keys():
+                for fname in set(CREDIT_MANAGED_FIELDS) & vals.keys():
                     new_value = self._credit_normalize_limit_value(fname, vals[fname])
                     default = self._credit_normalize_limit_value(
                         fname, self.default_get([fname]).get(fname)
@@ -164,7 +268,7 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if not set(CREDIT_LIMIT_FIELDS) & vals.keys():
+        if not set(CREDIT_MANAGED_FIELDS) & vals.keys():
             return super().write(vals)
 
         # 1. Refuse the change to users who are not credit managers.
@@ -175,6 +279,7 @@ class ResPartner(models.Model):
         entities = self.filtered(lambda p: p.commercial_partner_id == p)
         company = self.env.company
         old_labels = {p.id: p._credit_get_limit_label(company) for p in entities}
+        old_holds = {p.id: p._credit_get_hold_label() for p in entities}
         result = super().write(vals)
 
         # 3. Log the change in the chatter of each entity.
@@ -190,7 +295,26 @@ class ResPartner(models.Model):
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
+            new_hold = partner._credit_get_hold_label()
+            if new_hold != old_holds[partner.id]:
+                partner.message_post(
+                    body=self.env._(
+                        "Credit hold in %(company)s: %(hold)s.",
+                        company=company.name,
+                        hold=new_hold,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
         return result
+
+    def _credit_get_hold_label(self):
+        """Return the credit hold of the entity in words, for the chatter."""
+        self.ensure_one()
+        if not self.credit_hold:
+            return self.env._("none")
+        if self.credit_hold_reason:
+            return self.env._("on hold (%(reason)s)", reason=self.credit_hold_reason)
+        return self.env._("on hold")
 
     # -------------------------------------------------------------------------
     # Access to the limit fields
@@ -211,7 +335,20 @@ class ResPartner(models.Model):
     def _credit_normalize_limit_value(self, fname, value):
         if fname == "credit_limit_mode":
             return value or "company"
-        return float(value or 0.0)
+        if fname == "credit_limit_amount":
+            return float(value or 0.0)
+        if fname in ("credit_temp_limit_date_from", "credit_temp_limit_date_to"):
+            return fields.Date.to_date(value) or False
+        if fname == "credit_temp_limit_amount":
+            return float(value or 0.0)
+        if fname == "credit_hold":
+            return bool(value)
+        if fname == "credit_limit_currency_id":
+            # Empty means the company currency.
+            if isinstance(value, models.BaseModel):
+                value = value.id
+            return value or self.env.company.currency_id.id
+        return value or False
 
     @api.model
     def _credit_raise_limit_access(self, fname, partner_name):
@@ -232,7 +369,7 @@ class ResPartner(models.Model):
         """
         if self._credit_user_may_set_limits():
             return
-        for fname in set(CREDIT_LIMIT_FIELDS) & vals.keys():
+        for fname in set(CREDIT_MANAGED_FIELDS) & vals.keys():
             new_value = self._credit_normalize_limit_value(fname, vals[fname])
             for partner in self:
                 current = self._credit_normalize_limit_value(fname, partner[fname])
@@ -251,7 +388,7 @@ class ResPartner(models.Model):
 
     @api.model
     def _commercial_fields(self):
-        return super()._commercial_fields() + list(CREDIT_LIMIT_FIELDS)
+        return super()._commercial_fields() + list(CREDIT_MANAGED_FIELDS)
 
     def _credit_get_limit(self, company):
         """Return the credit limit of the commercial entity in ``company``.
@@ -267,11 +404,30 @@ class ResPartner(models.Model):
             commercial = self
         commercial = commercial.with_company(company)
         mode = commercial.credit_limit_mode or "company"
+        if mode != "none" and commercial._credit_temp_limit_active():
+            mode = "custom"
+            amount = commercial.credit_temp_limit_amount
+        else:
+            amount = commercial.credit_limit_amount or 0.0
         if mode == "custom":
-            return commercial.credit_limit_amount or 0.0
+            currency = commercial.credit_limit_currency_id
+            if currency and currency != company.currency_id:
+                amount = currency._convert(
+                    amount, company.currency_id, company, fields.Date.today()
+                )
+            return amount
         if mode == "company" and company.credit_default_limit:
             return company.credit_default_limit
         return None
+
+    def _credit_temp_limit_active(self, date=None):
+        """Return whether the temporary limit applies on ``date`` (today)."""
+        self.ensure_one()
+        date = date or fields.Date.context_today(self)
+        date_from = self.credit_temp_limit_date_from
+        date_to = self.credit_temp_limit_date_to
+        # A temporary limit needs an end, or it would be the usual limit.
+        return bool(date_to) and (date_from or date) <= date <= date_to
 
     def _credit_get_limit_label(self, company):
         """Return the limit of the entity in words, for the chatter."""
@@ -333,6 +489,9 @@ class ResPartner(models.Model):
             "orders", "order", "total"}}``; entities without any amount are
             missing from the dict.
         """
+        # TODO: exposure is per company; a company setting to pool the
+        # exposure of all companies (converted to the company currency) is
+        # not implemented.
         # TODO: down payments are counted both as invoiced amounts and in the
         # uninvoiced order lines until the final invoice deducts them.
         commercial_ids = list(set(self.commercial_partner_id._origin.ids))
@@ -348,9 +507,12 @@ class ResPartner(models.Model):
                 order=order,
             )
         )
+        # Fetch before anything else reads the ORM: a cache miss (the company
+        # currency, say) runs its own query on this cursor and drops the rows.
+        rows = self.env.cr.fetchall()
         round_ = company.currency_id.round
         result = {}
-        for partner_id, receivable, draft, orders in self.env.cr.fetchall():
+        for partner_id, receivable, draft, orders in rows:
             values = {
                 "receivable": round_(receivable or 0.0),
                 "draft_invoices": round_(draft or 0.0),
@@ -514,4 +676,273 @@ class ResPartner(models.Model):
                 digits=company.currency_id.decimal_places,
             )
         )
-        return [row[0] for row in self.env.cr.fetchall()]
+        over_ids = [row[0] for row in self.env.cr.fetchall()]
+        return self._credit_fix_foreign_limit_ids(company, over_ids)
+
+    @api.model
+    def _credit_fix_foreign_limit_ids(self, company, over_ids):
+        """Re-judge the entities with a foreign or temporary limit.
+
+        The over-limit query compares raw amounts; a limit in a foreign
+        currency needs today's rate and a temporary limit its dates, which
+        :meth:`_credit_get_limit` applies here. There are few such customers.
+        """
+        company_key = str(company.id)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id
+                  FROM res_partner p
+                 WHERE p.id = p.commercial_partner_id
+                   AND (
+                        (p.credit_limit_mode ->> %(key)s = 'custom'
+                         AND (p.credit_limit_currency_id ->> %(key)s)::int
+                             != %(currency_id)s)
+                        OR (p.credit_temp_limit_date_to ->> %(key)s)::date
+                            >= %(today)s
+                   )
+                """,
+                key=company_key,
+                currency_id=company.currency_id.id,
+                today=fields.Date.context_today(self),
+            )
+        )
+        foreign = self.browse([row[0] for row in self.env.cr.fetchall()])
+        if not foreign:
+            return over_ids
+        exposures = foreign._credit_get_exposures(company)
+        result = set(over_ids) - set(foreign.ids)
+        currency = company.currency_id
+        for partner in foreign:
+            limit = partner._credit_get_limit(company)
+            total = exposures.get(partner.id, {}).get("total", 0.0)
+            if limit is not None and currency.compare_amounts(total, limit) > 0:
+                result.add(partner.id)
+        return sorted(result)
+
+    # -------------------------------------------------------------------------
+    # Explainable decision
+    # -------------------------------------------------------------------------
+
+    def _credit_evaluate(self, company, order=None):
+        """Evaluate the credit rules of ``company`` for this customer.
+
+        Read as superuser by the callers, so that record rules do not hide
+        documents of colleagues.
+
+        :param order: optional ``sale.order`` being checked (see
+            :meth:`_credit_get_exposure`).
+        :return: dict with ``partner`` (commercial entity in ``company``),
+            ``company``, ``currency``, ``order``, ``limit`` (or ``None``),
+            ``risk_class``, ``exposure`` (see :meth:`_credit_get_exposure`),
+            ``components`` (list of dicts ``key``, ``label``, ``amount``,
+            ``res_model``, ``res_ids``), ``overdue`` (``amount``,
+            ``oldest_days``, ``res_ids``, or ``None`` when no rule needs it),
+            ``rules`` (results of :meth:`credit.rule._evaluate`, in rule
+            order) and ``result`` (``pass``, ``warn`` or ``block``).
+        """
+        self.ensure_one()
+        partner = self.commercial_partner_id.with_company(company)
+
+        # 1. Limit and exposure, with the documents behind each amount.
+        exposure = partner._credit_get_exposure(company, order=order)
+        documents = partner._credit_get_exposure_documents(company, order=order)
+        labels = {
+            "receivable": self.env._("Open receivables"),
+            "draft_invoices": self.env._("Draft invoices"),
+            "orders": self.env._("Uninvoiced orders"),
+            "order": self.env._("This order"),
+        }
+        components = [
+            {
+                "key": key,
+                "label": labels[key],
+                "amount": exposure[key],
+                "res_model": "sale.order"
+                if key in ("orders", "order")
+                else "account.move",
+                "res_ids": documents.get(key, []),
+            }
+            for key in ("receivable", "draft_invoices", "orders", "order")
+            if key != "order" or order
+        ]
+        decision = {
+            "partner": partner,
+            "company": company,
+            "currency": company.currency_id,
+            "order": order,
+            "limit": partner._credit_get_limit(company),
+            "risk_class": partner.credit_risk_class,
+            "exposure": exposure,
+            "components": components,
+            "overdue": None,
+            "rules": [],
+            "result": "pass",
+        }
+
+        # 2. The facts only some rules need.
+        rules = self.env["credit.rule"].sudo().search([("company_id", "=", company.id)])
+        rules = rules.filtered(lambda r: r._applies_to(decision))
+        if "overdue" in rules._get_needed_facts():
+            decision["overdue"] = partner._credit_get_overdue(company)
+
+        # 3. Each rule, the strictest result wins.
+        severity = {"pass": 0, "warn": 1, "block": 2}
+        for rule in rules:
+            result = rule._evaluate(decision)
+            decision["rules"].append(result)
+            if severity[result["result"]] > severity[decision["result"]]:
+                decision["result"] = result["result"]
+        return decision
+
+    def _credit_get_overdue(self, company, date=None):
+        """Return the overdue receivables of the commercial entity.
+
+        An item is overdue the day after its due date: one due today is not.
+
+        :return: dict with ``amount`` (open debit residual, company
+            currency), ``oldest_days`` (days past due of the oldest item, 0
+            if none) and ``res_ids`` (the invoices).
+        """
+        self.ensure_one()
+        date = date or fields.Date.context_today(self)
+        self._credit_flush_exposure_sources()
+        self.env["account.move.line"].flush_model(["date_maturity", "move_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT SUM(aml.amount_residual),
+                       MIN(aml.date_maturity),
+                       ARRAY_AGG(DISTINCT aml.move_id)
+                  FROM account_move_line aml
+                  JOIN account_account acc ON acc.id = aml.account_id
+                  JOIN res_partner rp ON rp.id = aml.partner_id
+                 WHERE aml.company_id = %(company_id)s
+                   AND aml.parent_state = 'posted'
+                   AND acc.account_type = 'asset_receivable'
+                   AND aml.amount_residual > 0
+                   AND aml.date_maturity < %(date)s
+                   AND rp.commercial_partner_id = %(partner_id)s
+                """,
+                company_id=company.id,
+                date=date,
+                partner_id=self.commercial_partner_id._origin.id,
+            )
+        )
+        amount, oldest, move_ids = self.env.cr.fetchone()
+        return {
+            "amount": company.currency_id.round(amount or 0.0),
+            "oldest_days": (date - oldest).days if oldest else 0,
+            "res_ids": sorted(move_ids or []),
+        }
+
+    def _credit_get_exposure_documents(self, company, order=None):
+        """Return the ids of the documents behind each exposure component.
+
+        Same sources as :meth:`_credit_exposure_query`, in one query.
+
+        :return: dict ``{"receivable": move ids, "draft_invoices": move ids,
+            "orders": order ids, "order": [order id]}``.
+        """
+        self.ensure_one()
+        order_id = (order._origin.id or None) if order else None
+        self._credit_flush_exposure_sources()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT 'receivable', ARRAY_AGG(DISTINCT aml.move_id)
+                  FROM account_move_line aml
+                  JOIN account_account acc ON acc.id = aml.account_id
+                  JOIN res_partner rp ON rp.id = aml.partner_id
+                 WHERE aml.company_id = %(company_id)s
+                   AND aml.parent_state = 'posted'
+                   AND acc.account_type = 'asset_receivable'
+                   AND aml.amount_residual != 0
+                   AND rp.commercial_partner_id = %(partner_id)s
+             UNION ALL
+                SELECT 'draft_invoices', ARRAY_AGG(am.id)
+                  FROM account_move am
+                  JOIN res_partner rp ON rp.id = am.partner_id
+                 WHERE am.company_id = %(company_id)s
+                   AND am.state = 'draft'
+                   AND am.move_type IN ('out_invoice', 'out_refund')
+                   AND rp.commercial_partner_id = %(partner_id)s
+             UNION ALL
+                SELECT 'orders', ARRAY_AGG(DISTINCT so.id)
+                  FROM sale_order_line sol
+                  JOIN sale_order so ON so.id = sol.order_id
+                  JOIN res_partner rp ON rp.id = so.partner_id
+                 WHERE so.company_id = %(company_id)s
+                   AND so.state = 'sale'
+                   AND so.id IS DISTINCT FROM %(order_id)s
+                   AND sol.product_uom_qty > 0
+                   AND sol.qty_invoiced < sol.product_uom_qty
+                   AND rp.commercial_partner_id = %(partner_id)s
+                """,
+                company_id=company.id,
+                partner_id=self.commercial_partner_id._origin.id,
+                order_id=order_id,
+            )
+        )
+        result = {key: sorted(ids or []) for key, ids in self.env.cr.fetchall()}
+        result["order"] = [order_id] if order_id else []
+        return result
+
+    def _credit_render_decision(self, decision):
+        """Return the decision as an HTML table, for forms and messages."""
+        currency = decision["currency"]
+
+        def fmt(value):
+            if isinstance(value, bool) or value is None:
+                return ""
+            if isinstance(value, int):
+                return str(value)
+            return formatLang(self.env, value, currency_obj=currency)
+
+        badges = {
+            "pass": ("text-bg-success", self.env._("Passed")),
+            "warn": ("text-bg-warning", self.env._("Warning")),
+            "block": ("text-bg-danger", self.env._("Blocked")),
+        }
+        rows = Markup()
+        for result in decision["rules"]:
+            css, label = badges[result["result"]]
+            rows += Markup(
+                "<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td>"
+                "<td class='text-end'>%s</td>"
+                "<td><span class='badge %s'>%s</span></td></tr>"
+            ) % (
+                result["name"],
+                result["message"],
+                fmt(result["value"]),
+                fmt(result["threshold"]),
+                css,
+                label,
+            )
+        components = Markup()
+        for component in decision["components"]:
+            records = self.env[component["res_model"]].browse(component["res_ids"])
+            names = ", ".join(records.sudo().mapped("display_name"))
+            components += Markup(
+                "<tr><td>%s</td><td class='text-end'>%s</td><td>%s</td></tr>"
+            ) % (component["label"], fmt(component["amount"]), names)
+        return Markup(
+            "<table class='table table-sm o_credit_rules'><thead><tr>"
+            "<th>%s</th><th>%s</th><th class='text-end'>%s</th>"
+            "<th class='text-end'>%s</th><th>%s</th></tr></thead>"
+            "<tbody>%s</tbody></table>"
+            "<table class='table table-sm o_credit_components'><thead><tr>"
+            "<th>%s</th><th class='text-end'>%s</th><th>%s</th></tr></thead>"
+            "<tbody>%s</tbody></table>"
+        ) % (
+            self.env._("Rule"),
+            self.env._("Measure"),
+            self.env._("Value"),
+            self.env._("Threshold"),
+            self.env._("Result"),
+            rows,
+            self.env._("Exposure"),
+            self.env._("Amount"),
+            self.env._("Documents"),
+            components,
+        )

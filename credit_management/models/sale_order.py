@@ -1,6 +1,14 @@
+import zlib
+
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.misc import formatLang
+from odoo.tools import SQL
+
+# Namespace of the advisory locks taken by the credit check, so that they do
+# not collide with the locks of other modules.
+CREDIT_LOCK_NAMESPACE = "credit_management.credit_check"
 
 
 class SaleOrder(models.Model):
@@ -42,6 +50,16 @@ class SaleOrder(models.Model):
         string="Exceeds Credit Limit",
         compute="_compute_credit_banner",
     )
+    credit_decision_result = fields.Selection(
+        selection=[("pass", "Passed"), ("warn", "Warning"), ("block", "Blocked")],
+        string="Credit Decision",
+        compute="_compute_credit_banner",
+    )
+    credit_decision_html = fields.Html(
+        string="Credit Breakdown",
+        compute="_compute_credit_banner",
+        sanitize=False,
+    )
 
     @api.depends(
         "partner_id",
@@ -52,7 +70,12 @@ class SaleOrder(models.Model):
     )
     def _compute_credit_banner(self):
         for order in self:
-            values = order._credit_get_status()
+            decision = order._credit_evaluate() if order.partner_id else None
+            values = order._credit_get_status(decision) if decision else None
+            order.credit_decision_result = decision and decision["result"]
+            order.credit_decision_html = decision and decision[
+                "partner"
+            ]._credit_render_decision(decision)
             if not values:
                 order.credit_has_limit = False
                 order.credit_limit = 0.0
@@ -69,99 +92,195 @@ class SaleOrder(models.Model):
             order.credit_order_amount = exposure["order"]
             order.credit_would_exceed = values["exceeds"]
 
-    def action_confirm(self):
-        # The check comes first and cannot be skipped by any context key:
-        # every confirmation path (form, list, RPC, portal, payment) ends here.
-        self._credit_check()
-        return super().action_confirm()
+    @api.model_create_multi
+    def create(self, vals_list):
+        # An order created confirmed (RPC, import) is created as a quotation
+        # and then confirmed through write(), so that it is checked too.
+        confirmed = [vals.get("state") == "sale" for vals in vals_list]
+        for vals, is_confirmed in zip(vals_list, confirmed, strict=True):
+            if is_confirmed:
+                vals["state"] = "draft"
+        orders = super().create(vals_list)
+        to_confirm = orders.browse(
+            [order.id for order, flag in zip(orders, confirmed, strict=True) if flag]
+        )
+        if to_confirm:
+            to_confirm.write({"state": "sale"})
+        return orders
+
+    def write(self, vals):
+        # Every way of confirming an order ends in this write: the form and
+        # list buttons, RPC, the portal and payments (through action_confirm)
+        # as well as a plain write of the state. No context key skips it.
+        if vals.get("state") == "sale":
+            self._credit_check()
+        return super().write(vals)
+
+    def action_quotation_send(self):
+        # Sending a quotation is never refused; the salesperson is told in
+        # the chatter that confirming it will warn or be refused.
+        for order in self.filtered(lambda o: o.state in ("draft", "sent")):
+            decision = order._credit_evaluate()
+            if decision["result"] != "pass":
+                order._credit_post_decision(decision)
+        return super().action_quotation_send()
 
     # -------------------------------------------------------------------------
     # Business methods
     # -------------------------------------------------------------------------
 
-    def _credit_get_status(self):
-        """Return the credit situation of the order's customer.
+    def _credit_evaluate(self):
+        """Return the credit decision of the order (see
+        ``res.partner._credit_evaluate``), read as superuser so that a
+        salesperson's record rules do not hide colleagues' documents."""
+        self.ensure_one()
+        order = self.sudo()
+        company = order.company_id or self.env.company
+        return order.partner_id.commercial_partner_id._credit_evaluate(
+            company, order=order
+        )
 
-        The exposure is read as superuser: a salesperson's record rules must
-        not hide the orders and invoices of colleagues.
+    def _credit_get_status(self, decision=None):
+        """Return the credit limit situation of the order's customer.
 
         :return: ``None`` when the customer has no limit, else a dict with
             ``partner`` (commercial entity), ``limit``, ``exposure`` (see
             ``res.partner._credit_get_exposure``) and ``exceeds``.
         """
         self.ensure_one()
-        order = self.sudo()
-        partner = order.partner_id.commercial_partner_id
-        company = order.company_id or self.env.company
-        if not partner:
+        if not self.partner_id:
             return None
-        limit = partner._credit_get_limit(company)
+        decision = decision or self._credit_evaluate()
+        limit = decision["limit"]
         if limit is None:
             return None
-        exposure = partner._credit_get_exposure(company, order=order)
+        exposure = decision["exposure"]
+        currency = decision["currency"]
         # An order that adds nothing cannot raise the risk, even for a
         # customer who is already over the limit.
         exceeds = (
-            company.currency_id.compare_amounts(exposure["order"], 0.0) > 0
-            and company.currency_id.compare_amounts(exposure["total"], limit) > 0
+            currency.compare_amounts(exposure["order"], 0.0) > 0
+            and currency.compare_amounts(exposure["total"], limit) > 0
         )
         return {
-            "partner": partner,
+            "partner": decision["partner"],
             "limit": limit,
             "exposure": exposure,
             "exceeds": exceeds,
         }
 
+    def _credit_lock(self):
+        """Serialize the credit checks of the customers of these orders.
+
+        A transaction-level advisory lock per company and commercial entity
+        makes a second check wait until the first transaction ends; touching
+        the entity's ``credit.check.lock`` row then makes it fail with a
+        serialization error if its snapshot predates the first commit (Odoo
+        retries the request, which then sees the first order). Locks are
+        taken in a fixed order so that two batches cannot deadlock.
+        """
+        keys = sorted(
+            {
+                (
+                    (order.company_id or self.env.company).id,
+                    order.partner_id.commercial_partner_id.id,
+                )
+                for order in self.sudo()
+                if order.partner_id
+            }
+        )
+        for company_id, partner_id in keys:
+            namespace = zlib.crc32(f"{CREDIT_LOCK_NAMESPACE}.{company_id}".encode())
+            self.env.cr.execute(
+                SQL(
+                    "SELECT pg_advisory_xact_lock(%s, %s)",
+                    # pg_advisory_xact_lock(int4, int4): make the CRC signed.
+                    namespace - (1 << 32) if namespace >= 1 << 31 else namespace,
+                    partner_id,
+                )
+            )
+            self.env.cr.execute(
+                SQL(
+                    """
+                    INSERT INTO credit_check_lock (company_id, partner_id,
+                                                   check_count)
+                    VALUES (%s, %s, 1)
+                    ON CONFLICT (company_id, partner_id) DO UPDATE
+                       SET check_count = credit_check_lock.check_count + 1
+                    """,
+                    company_id,
+                    partner_id,
+                ),
+                # A serialization failure here is expected under concurrency
+                # and retried by Odoo: it is no "bad query" for the log.
+                log_exceptions=False,
+            )
+
     def _credit_check(self):
-        """Refuse the confirmation of the orders that exceed the credit limit.
+        """Refuse the confirmation of the orders that a credit rule blocks.
 
         Each order is judged alone against its customer's exposure; all the
-        blocked orders are reported in one message.
+        blocked orders are reported in one message. Orders that only trigger
+        warnings are confirmed, with the warnings posted in their chatter.
 
-        :raise UserError: naming, per blocked order, the customer, the limit,
-            the exposure with its components and the order amount.
+        :raise UserError: naming, per blocked order, the customer and each
+            blocking rule with its measure (for the limit: the limit, the
+            exposure with its components and the order amount).
         """
+        # Let action_confirm refuse orders in other states with its message.
+        orders = self.filtered(lambda o: o.state in ("draft", "sent"))
+        orders._credit_lock()
         blocked = []
-        for order in self:
-            if order.state not in ("draft", "sent"):
-                # Let action_confirm refuse it with its own message.
-                continue
-            values = order._credit_get_status()
-            if values and values["exceeds"]:
-                blocked.append(order._credit_get_block_message(values))
+        for order in orders:
+            decision = order._credit_evaluate()
+            if decision["result"] == "block":
+                blocked.append(order._credit_get_block_message(decision))
+            elif decision["result"] == "warn":
+                order._credit_post_decision(decision)
         if blocked:
             raise UserError(
                 self.env._(
-                    "The credit limit of the customer does not allow to "
-                    "confirm these orders:\n\n%(orders)s\n\nAsk a credit manager "
-                    "to review the limit, or collect a payment first.",
+                    "The credit rules do not allow to confirm these orders:"
+                    "\n\n%(orders)s\n\nAsk a credit manager to review the "
+                    "customer's credit, or collect a payment first.",
                     orders="\n\n".join(blocked),
                 )
             )
 
-    def _credit_get_block_message(self, values):
+    def _credit_get_block_message(self, decision):
         """Return the paragraph that explains why this order is blocked."""
         self.ensure_one()
-        currency = self.sudo().company_id.currency_id
-        exposure = values["exposure"]
-
-        def fmt(amount):
-            return formatLang(self.env, amount, currency_obj=currency)
-
-        current = exposure["total"] - exposure["order"]
+        reasons = [
+            self.env._("%(rule)s: %(message)s", rule=r["name"], message=r["message"])
+            for r in decision["rules"]
+            if r["result"] == "block"
+        ]
         return self.env._(
-            "%(order)s for %(customer)s: credit limit %(limit)s, current "
-            "exposure %(exposure)s (open receivables %(receivable)s, draft "
-            "invoices %(draft)s, uninvoiced orders %(orders)s), order amount "
-            "%(amount)s: %(total)s in total, %(excess)s over the limit.",
+            "%(order)s for %(customer)s:\n%(reasons)s",
             order=self.name,
-            customer=values["partner"].display_name,
-            limit=fmt(values["limit"]),
-            exposure=fmt(current),
-            receivable=fmt(exposure["receivable"]),
-            draft=fmt(exposure["draft_invoices"]),
-            orders=fmt(exposure["orders"]),
-            amount=fmt(exposure["order"]),
-            total=fmt(exposure["total"]),
-            excess=fmt(exposure["total"] - values["limit"]),
+            customer=decision["partner"].display_name,
+            reasons="\n".join(f"- {reason}" for reason in reasons),
         )
+
+    def _credit_post_decision(self, decision):
+        """Post the rules that warn or block as a note on the order."""
+        self.ensure_one()
+        fired = [r for r in decision["rules"] if r["result"] != "pass"]
+        body = Markup("<p>%s</p><ul>%s</ul>") % (
+            self.env._(
+                "Credit check of %(customer)s:",
+                customer=decision["partner"].display_name,
+            ),
+            Markup().join(
+                Markup("<li>%s (%s): %s</li>")
+                % (
+                    r["name"],
+                    self.env._("blocks confirmation")
+                    if r["result"] == "block"
+                    else self.env._("warning"),
+                    r["message"],
+                )
+                for r in fired
+            ),
+        )
+        self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")

@@ -111,6 +111,14 @@ class CreditManagementCommon(AccountTestInvoicingCommon):
         return move
 
     @classmethod
+    def _create_due_invoice(cls, partner, amount, due_date="2024-01-15"):
+        """Post an invoice of 2024-01-15 due on ``due_date``."""
+        invoice = cls._create_invoice(partner, amount, post=False)
+        invoice.invoice_date_due = due_date
+        invoice.action_post()
+        return invoice
+
+    @classmethod
     def _register_payment(cls, invoice, amount):
         return (
             cls.env["account.payment.register"]

@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
@@ -178,3 +179,69 @@ class TestCreditCheck(CreditManagementCommon):
         order = order_form.record
         order.action_confirm()
         self.assertEqual(order.state, "sale")
+
+
+@tagged("post_install", "-at_install")
+class TestCreditCheckBypass(CreditManagementCommon):
+    """No way of confirming an order skips the credit check."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Limit 100.00 and an order of 300.00: 300.00 > 100.00, blocked.
+        cls._set_limit(cls.customer, "custom", 100.0)
+
+    def test_write_state_is_checked(self):
+        order = self._create_order(self.customer, qty=3.0, user=self.salesman)
+        with self.assertRaisesRegex(UserError, "over the limit"):
+            order.with_user(self.salesman).write({"state": "sale"})
+        self.assertEqual(order.state, "draft")
+
+    def test_create_confirmed_is_checked(self):
+        vals = {
+            "partner_id": self.customer.id,
+            "state": "sale",
+            "order_line": [
+                Command.create(
+                    {"product_id": self.product_order.id, "product_uom_qty": 3}
+                )
+            ],
+        }
+        # Odoo's assertRaises rolls back to a savepoint, as a request would.
+        with self.assertRaises(UserError) as caught:
+            self.env["sale.order"].with_user(self.salesman).create(vals)
+        self.assertIn("over the limit", str(caught.exception))
+        self.assertFalse(
+            self.env["sale.order"].search([("partner_id", "=", self.customer.id)])
+        )
+
+    def test_create_confirmed_within_limit(self):
+        # 1 x 100.00 = 100.00, exactly the limit: created confirmed.
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "state": "sale",
+                "order_line": [Command.create({"product_id": self.product_order.id})],
+            }
+        )
+        self.assertEqual(order.state, "sale")
+
+    def test_context_keys_do_not_skip(self):
+        order = self._create_order(self.customer, qty=3.0, user=self.salesman)
+        keys = {
+            "skip_credit_check": True,
+            "bypass_risk": True,
+            "credit_check_skip": True,
+            "force_confirm": True,
+        }
+        with self.assertRaisesRegex(UserError, "over the limit"):
+            order.with_user(self.salesman).with_context(**keys).action_confirm()
+        self.assertEqual(order.state, "draft")
+
+    def test_cold_cache_first_order_blocked(self):
+        # A fresh request starts with an empty cache: the first order of the
+        # call must be judged on the real exposure too.
+        order = self._create_order(self.customer, qty=3.0)
+        self.env.invalidate_all()
+        with self.assertRaisesRegex(UserError, "over the limit"):
+            order.action_confirm()
