@@ -3,6 +3,8 @@ from . import credit_dunning_letter
 from . import credit_dunning_level
 from . import credit_dunning_line
 from . import credit_dunning_policy
+from . import credit_dunning_promise
 from . import credit_dunning_run
+from . import mail_mail
 from . import res_company
 from . import res_partner

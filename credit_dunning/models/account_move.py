@@ -20,3 +20,15 @@ class AccountMove(models.Model):
         readonly=True,
         copy=False,
     )
+    credit_dispute = fields.Boolean(
+        string="Disputed",
+        copy=False,
+        tracking=True,
+        help="The customer contests this invoice: it receives no reminder "
+        "until the dispute is cleared.",
+    )
+    credit_dispute_reason = fields.Char(
+        string="Dispute Reason",
+        copy=False,
+        tracking=True,
+    )

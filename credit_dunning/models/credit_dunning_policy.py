@@ -27,6 +27,20 @@ class CreditDunningPolicy(models.Model):
         copy=True,
     )
     level_count = fields.Integer(compute="_compute_level_count")
+    interest_rate = fields.Float(
+        string="Reference Rate (%)",
+        digits=(16, 3),
+        tracking=True,
+        help="Yearly reference rate of late-payment interest, e.g. the central "
+        "bank's rate. Interest is charged when rate plus margin is positive.",
+    )
+    interest_margin = fields.Float(
+        string="Margin (points)",
+        digits=(16, 3),
+        tracking=True,
+        help="Points added to the reference rate (8 under the EU late payment "
+        "directive).",
+    )
 
     @api.depends("level_ids")
     def _compute_level_count(self):
@@ -93,6 +107,67 @@ class CreditDunningPolicy(models.Model):
         self.ensure_one()
         reached = self.level_ids.filtered(lambda lvl: lvl.days_overdue <= days_overdue)
         return reached.sorted("days_overdue")[-1:]
+
+    def _get_interest(self, amount_due, days_overdue, currency):
+        """Simple interest on ``amount_due`` for ``days_overdue`` days.
+
+        Actual days over a 365-day year, from the due date, on the residual.
+        """
+        self.ensure_one()
+        rate = self.interest_rate + self.interest_margin
+        if rate <= 0 or days_overdue <= 0:
+            return 0.0
+        return currency.round(amount_due * rate / 100.0 * days_overdue / 365.0)
+
+    @api.model
+    def _prepare_eu_policy_vals(self, company):
+        """An example policy after the EU late payment directive.
+
+        Reference rate plus 8 points of interest from the due date, and a
+        fixed 40 of recovery costs with the second reminder. The reference
+        rate is an example: set the rate of the current half-year. The
+        wording is the standard policy's.
+        """
+        standard = self._prepare_default_policy_vals(company)["level_ids"]
+        texts = [
+            {key: cmd[2][key] for key in ("letter_intro", "letter_closing")}
+            for cmd in standard
+        ]
+        return {
+            "name": self.env._("EU late payment (example)"),
+            "company_id": company.id,
+            "interest_rate": 4.5,
+            "interest_margin": 8.0,
+            "level_ids": [
+                fields.Command.create(
+                    {
+                        "sequence": 10,
+                        "name": self.env._("Reminder"),
+                        "days_overdue": 10,
+                        **texts[0],
+                    }
+                ),
+                fields.Command.create(
+                    {
+                        "sequence": 20,
+                        "name": self.env._("Reminder with recovery costs"),
+                        "days_overdue": 30,
+                        "fee_type": "fixed",
+                        "fee_amount": 40.0,
+                        **texts[1],
+                    }
+                ),
+                fields.Command.create(
+                    {
+                        "sequence": 30,
+                        "name": self.env._("Final notice"),
+                        "days_overdue": 60,
+                        "channel": "letter",
+                        **texts[2],
+                    }
+                ),
+            ],
+        }
 
     @api.model
     def _prepare_default_policy_vals(self, company):

@@ -12,6 +12,19 @@ class ResCompany(models.Model):
         domain="[('company_id', '=', id)]",
         help="Policy applied to customers that have no policy of their own.",
     )
+    credit_dunning_fee_product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Dunning Fee Product",
+        domain="[('type', '=', 'service')]",
+        help="Product of the invoices that book dunning fees. Empty: the "
+        "'Dunning fee' product of the module.",
+    )
+    credit_dunning_fee_journal_id = fields.Many2one(
+        comodel_name="account.journal",
+        string="Dunning Fee Journal",
+        domain="[('type', '=', 'sale'), ('company_id', '=', id)]",
+        help="Sales journal of the fee invoices. Empty: the first sales journal.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -26,6 +39,13 @@ class ResCompany(models.Model):
             []
         )._credit_dunning_ensure_default_policy()
 
+    @api.model
+    def _credit_dunning_init_eu_policies(self):
+        """Give every company the EU late payment example policy, once."""
+        Policy = self.env["credit.dunning.policy"].sudo()
+        for company in self.sudo().with_context(active_test=False).search([]):
+            Policy.create(Policy._prepare_eu_policy_vals(company))
+
     def _credit_dunning_ensure_default_policy(self):
         """Create the standard policy for companies that have none yet."""
         Policy = self.env["credit.dunning.policy"].sudo()
@@ -33,3 +53,15 @@ class ResCompany(models.Model):
             company.credit_dunning_policy_id = Policy.create(
                 Policy._prepare_default_policy_vals(company)
             )
+
+    def _credit_dunning_get_fee_product(self):
+        self.ensure_one()
+        return self.credit_dunning_fee_product_id or self.env.ref(
+            "credit_dunning.product_dunning_fee", raise_if_not_found=False
+        )
+
+    def _credit_dunning_get_fee_journal(self):
+        self.ensure_one()
+        return self.credit_dunning_fee_journal_id or self.env["account.journal"].search(
+            [("type", "=", "sale"), ("company_id", "=", self.id)], limit=1
+        )

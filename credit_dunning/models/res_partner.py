@@ -1,8 +1,8 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResPartner(models.Model):
-    """Customer dunning policy, per company."""
+    """Customer dunning policy and dunning pause, per company."""
 
     _inherit = "res.partner"
 
@@ -13,9 +13,51 @@ class ResPartner(models.Model):
         domain="[('company_id', '=', current_company_id)]",
         help="Leave empty to use the default policy of the company.",
     )
+    credit_dunning_excluded_until = fields.Date(
+        string="No Reminders Until",
+        company_dependent=True,
+        help="The customer receives no reminder from runs dated up to and "
+        "including this day.",
+    )
+    credit_dunning_exclusion_reason = fields.Char(
+        string="Reason for No Reminders",
+        company_dependent=True,
+    )
 
     def _credit_dunning_get_policy(self, company):
         """Policy that applies to this customer in ``company``."""
         self.ensure_one()
         partner = self.commercial_partner_id.with_company(company)
         return partner.credit_dunning_policy_id or company.credit_dunning_policy_id
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"credit_dunning_excluded_until", "credit_dunning_exclusion_reason"} & set(
+            vals
+        ):
+            self._credit_dunning_post_exclusion()
+        return res
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        partners.filtered(
+            "credit_dunning_excluded_until"
+        )._credit_dunning_post_exclusion()
+        return partners
+
+    def _credit_dunning_post_exclusion(self):
+        """Say in the chatter who paused reminders, until when and why."""
+        for partner in self:
+            if partner.credit_dunning_excluded_until:
+                body = self.env._(
+                    "Reminders paused in %(company)s until %(date)s: %(reason)s",
+                    company=self.env.company.name,
+                    date=fields.Date.to_string(partner.credit_dunning_excluded_until),
+                    reason=partner.credit_dunning_exclusion_reason or "-",
+                )
+            else:
+                body = self.env._(
+                    "Reminders resumed in %(company)s.", company=self.env.company.name
+                )
+            partner.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")

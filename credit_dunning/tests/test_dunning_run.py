@@ -220,13 +220,16 @@ class TestDunningRun(DunningCommon):
         self.assertEqual(run_2.line_ids.move_id, inv_2)
         self.assertNotEqual(run_1.name, run_2.name)
 
-    def test_confirm_refused_when_invoice_dunned_meanwhile(self):
-        self._create_invoice(self.partner_a, 500.0, 20)
+    def test_second_open_run_proposes_nothing_new(self):
+        # The first run still waits for review: a second run the same day
+        # must not propose the same invoice at the same level again.
+        invoice = self._create_invoice(self.partner_a, 500.0, 20)
         run_1 = self._new_run()
         run_2 = self._new_run()
+        self.assertEqual(run_1.line_ids.move_id, invoice)
+        self.assertFalse(run_2.line_ids)
         run_1.action_confirm()
-        with self.assertRaisesRegex(UserError, "already dunned"):
-            run_2.action_confirm()
+        self.assertFalse(self._new_run().line_ids)
 
     def test_cancel(self):
         self._create_invoice(self.partner_a, 500.0, 20)
@@ -286,3 +289,99 @@ class TestDunningRun(DunningCommon):
         with RecordCapturer(Run, []) as capture:
             Run._cron_dunning_run()
         self.assertFalse(capture.records)
+
+    @freeze_time("2013-06-30")
+    def test_cron_runs_each_company_on_its_own(self):
+        company_2 = self.setup_other_company()["company"]
+        inv_1 = self._create_invoice(self.partner_a, 500.0, 20)
+        inv_2 = self._create_invoice(self.partner_a, 800.0, 35, company=company_2)
+        Run = self.env["credit.dunning.run"]
+        with RecordCapturer(Run, []) as capture:
+            Run._cron_dunning_run()
+        runs = capture.records.sorted(lambda run: run.company_id.id)
+        # Company 1: level 1 (20 days); company 2: its level 2 (35 days).
+        self.assertRecordValues(
+            runs,
+            [
+                {"company_id": self.company.id, "state": "done", "line_count": 1},
+                {"company_id": company_2.id, "state": "done", "line_count": 1},
+            ],
+        )
+        self.assertEqual(runs[0].line_ids.move_id, inv_1)
+        self.assertEqual(runs[1].line_ids.move_id, inv_2)
+        self.assertEqual(inv_2.credit_dunning_level_id.days_overdue, 30)
+
+    @freeze_time("2013-06-30")
+    def test_cron_resumes_an_interrupted_run(self):
+        # Yesterday's job stopped after its first batch: partner_a's lines
+        # were written, partner_b's not, nothing was sent.
+        inv_a = self._create_invoice(self.partner_a, 500.0, 20)
+        inv_b = self._create_invoice(self.partner_b, 300.0, 65)
+        Run = self.env["credit.dunning.run"]
+        run = Run.create(
+            {"date": self.run_date, "company_id": self.company.id, "is_scheduled": True}
+        )
+        rows = Run._get_overdue_invoice_rows(self.company, self.run_date, run=run)
+        run._add_lines([row for row in rows if row["partner_id"] == self.partner_a.id])
+        with RecordCapturer(Run, []) as capture:
+            Run._cron_dunning_run()
+        # No second run: the same one went on and sent both.
+        self.assertFalse(capture.records)
+        self.assertRecordValues(run, [{"state": "done", "line_count": 2}])
+        self.assertEqual(inv_a.credit_dunning_level_id, self.level_1)
+        self.assertEqual(inv_b.credit_dunning_level_id, self.level_3)
+
+    def test_lock_next_partners_in_batches(self):
+        self._create_invoice(self.partner_a, 500.0, 20)
+        self._create_invoice(self.partner_b, 300.0, 20)
+        run = self._new_run()
+        # One customer per batch, in id order; sent ones are not taken again.
+        first = run._lock_next_partners(1)
+        self.assertEqual(len(first), 1)
+        run._send_letters(run.letter_ids.filtered(lambda lt: lt.partner_id == first))
+        second = run._lock_next_partners(1)
+        self.assertEqual(second, (self.partner_a | self.partner_b) - first)
+
+    def test_friendly_reminder_before_due_date(self):
+        # Friendly reminder 3 days before the due date, then the usual ladder.
+        friendly = self.env["credit.dunning.level"].create(
+            {
+                "policy_id": self.policy.id,
+                "sequence": 1,
+                "name": "Friendly reminder",
+                "days_overdue": -3,
+            }
+        )
+        # Due in 2 days (-2 >= -3): friendly. Due in 5 days (-5): nothing yet.
+        # Due today (0): friendly too, it is not overdue. 12 days late: level 1.
+        soon = self._create_invoice(self.partner_a, 100.0, -2)
+        self._create_invoice(self.partner_a, 200.0, -5)
+        today = self._create_invoice(self.partner_a, 300.0, 0)
+        late = self._create_invoice(self.partner_a, 400.0, 12)
+        run = self._new_run()
+        self.assertEqual(
+            sorted((ln.move_id.id, ln.level_id.id) for ln in run.line_ids),
+            sorted(
+                [
+                    (soon.id, friendly.id),
+                    (today.id, friendly.id),
+                    (late.id, self.level_1.id),
+                ]
+            ),
+        )
+        self.assertEqual(
+            run.line_ids.filtered(lambda ln: ln.move_id == soon).days_overdue, -2
+        )
+        run.action_confirm()
+        # 10 days later the friendly-reminded invoice (8 days late) waits;
+        # 12 days later (10 late) it reaches the first level.
+        self.assertFalse(
+            self._new_run(
+                run_date=self.run_date + timedelta(days=10)
+            ).line_ids.filtered(lambda ln: ln.move_id == soon)
+        )
+        run_12 = self._new_run(run_date=self.run_date + timedelta(days=12))
+        self.assertEqual(
+            run_12.line_ids.filtered(lambda ln: ln.move_id == soon).level_id,
+            self.level_1,
+        )

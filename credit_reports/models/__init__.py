@@ -1,1 +1,5 @@
 from . import credit_aging_line
+from . import credit_habit_flag
+from . import credit_kpi_snapshot
+from . import res_partner
+from . import account_move

@@ -1,1 +1,6 @@
 from . import test_credit_aging
+from . import test_credit_habit
+from . import test_credit_kpi
+from . import test_credit_risk
+from . import test_credit_statement
+from . import test_due_soon

@@ -1,1 +1,2 @@
 from . import credit_aging_wizard
+from . import credit_statement_wizard
