@@ -5,6 +5,8 @@
 import json
 import logging
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import fields
 from odoo.exceptions import UserError
 
@@ -56,12 +58,22 @@ headroom_partner = max(customers.filtered("credit_has_limit"), key=margin)
 accepted_order = new_order(headroom_partner, 1)
 accepted_order.action_confirm()
 
-# 3. The scheduled dunning run as of today, confirmed.
-run = env["credit.dunning.run"].create({"date": today, "company_id": company.id})
-run.action_compute()
-run.action_confirm()
+# 3. The scheduled dunning job, as the daily cron runs it (it commits per
+#    batch of customers).
+env["credit.dunning.run"]._cron_dunning_run()
+run = env["credit.dunning.run"].search(
+    [("company_id", "=", company.id), ("date", "=", today)], limit=1
+)
 
-# 4. PDFs need the running server for their stylesheets (see serve_demo.sh).
+# 4. Payment-habit flags, KPIs of the last 18 months and risk classes, as
+#    their daily jobs would have left them.
+flags = env["credit.habit.flag"]._detect(company, today)
+env["credit.kpi.snapshot"]._compute_months(
+    company, today - relativedelta(months=18), today
+)
+env["res.partner"]._credit_compute_risk_classes(company, today)
+
+# 5. PDFs need the running server for their stylesheets (see serve_demo.sh).
 env["ir.config_parameter"].set_param("report.url", "http://127.0.0.1:8069")
 
 invoices = env["account.move"].search(
@@ -83,9 +95,15 @@ summary = {
     "blocked_message": blocked_message,
     "accepted_order": accepted_order.name,
     "accepted_customer": headroom_partner.display_name,
+    "habit_flags": [flag.partner_id.display_name for flag in flags],
     "dunning_run": run.name,
     "dunning_lines": len(run.line_ids),
     "dunning_letters": len(run.letter_ids),
+    "dunning_emails": len(run.letter_ids.filtered(lambda lt: lt.channel == "email")),
+    "dunning_fees": len(run.letter_ids.fee_move_id),
+    "dunning_fee_amount": round(
+        sum(run.letter_ids.fee_move_id.mapped("amount_total")), 2
+    ),
     "letters_by_level": {
         level.name: len(run.letter_ids.filtered(lambda lt, lv=level: lt.level_id == lv))
         for level in run.letter_ids.level_id

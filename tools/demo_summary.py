@@ -11,6 +11,9 @@ if not raw:
 data = json.loads(raw)
 letters = os.path.join(out_dir, "letters.pdf")
 levels = ", ".join(f"{n} {name}" for name, n in data["letters_by_level"].items())
+emails = data.get("dunning_emails", 0)
+fees = data.get("dunning_fees", 0)
+fee_amount = data.get("dunning_fee_amount", 0.0)
 print(f"""
 Credit management demo: real AR history, as of {data["as_of"]} (dates shifted)
 Figures as the demo build left them:
@@ -21,8 +24,11 @@ Figures as the demo build left them:
   customers over limit       {data["over_limit"]}
   blocked order              {data["blocked_order"]} for {data["blocked_customer"]}
   accepted order             {data["accepted_order"]} for {data["accepted_customer"]}
+  payment habit changes      {", ".join(data.get("habit_flags", [])) or "none"}
   dunning run                {data["dunning_run"]}: {data["dunning_lines"]} lines, \
 {data["dunning_letters"]} letters ({levels or "none"})
+  emails queued              {emails} (a customer without email gets a letter)
+  fees booked                {fees} ({fee_amount:,.2f})
   letters PDF                {letters if os.path.exists(letters) else "not rendered"}
 
 Why the order was blocked:
