@@ -12,6 +12,7 @@
         "security/ir.model.access.csv",
         "data/credit_management_data.xml",
         "views/credit_rule_views.xml",
+        "views/credit_group_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",

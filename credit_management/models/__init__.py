@@ -5,3 +5,5 @@ from . import res_config_settings
 from . import res_partner
 from . import sale_order
 from . import res_partner_import
+from . import credit_group
+from . import account_move

@@ -21,6 +21,24 @@ class ResCompany(models.Model):
         help="Percentage by which the exposure may exceed a customer's credit "
         "limit before the credit limit rule fires.",
     )
+    credit_exposure_scope = fields.Selection(
+        selection=[
+            ("company", "This company"),
+            ("global", "All companies"),
+        ],
+        string="Credit Exposure Scope",
+        default="company",
+        required=True,
+        help="This company: a customer's exposure counts the documents of this "
+        "company only.\nAll companies: it sums the open items, draft invoices "
+        "and uninvoiced orders of the customer in every company, converted "
+        "into this company's currency; the limit stays this company's.",
+    )
+    credit_check_on_invoice = fields.Boolean(
+        string="Check Credit on Invoice Posting",
+        help="Run the credit rules when a customer invoice is posted and "
+        "refuse to post it when a rule blocks.",
+    )
     credit_rule_ids = fields.One2many(
         comodel_name="credit.rule",
         inverse_name="company_id",

@@ -16,3 +16,11 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.credit_limit_tolerance",
         readonly=False,
     )
+    credit_exposure_scope = fields.Selection(
+        related="company_id.credit_exposure_scope",
+        readonly=False,
+    )
+    credit_check_on_invoice = fields.Boolean(
+        related="company_id.credit_check_on_invoice",
+        readonly=False,
+    )

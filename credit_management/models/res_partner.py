@@ -457,12 +457,50 @@ class ResPartner(models.Model):
         exposure = commercial._credit_get_exposures(company, order=order).get(
             commercial.id
         ) or dict.fromkeys(CREDIT_EXPOSURE_KEYS, 0.0)
+        return self._credit_add_order_amount(exposure, company, order)
+
+    @api.model
+    def _credit_add_order_amount(self, exposure, company, order):
+        """Set the amount of ``order`` (company currency) in ``exposure``."""
         if order:
             rate = order.currency_rate or 1.0
             amount = company.currency_id.round(order.amount_total / rate)
             exposure["order"] = amount
             exposure["total"] = company.currency_id.round(exposure["total"] + amount)
         return exposure
+
+    def _credit_get_group(self, company):
+        """Return the active credit group of the entity in ``company``.
+
+        A group of the company itself wins over a group of all companies.
+        """
+        self.ensure_one()
+        return (
+            self.env["credit.group"]
+            .sudo()
+            .search(
+                [
+                    ("partner_ids", "in", self.commercial_partner_id._origin.ids),
+                    ("company_id", "in", [False, company.id]),
+                ],
+                order="company_id",
+                limit=1,
+            )
+        )
+
+    def _credit_get_group_exposure(self, company, order=None):
+        """Return the summed exposure of the entities in ``self``.
+
+        Same keys as :meth:`_credit_get_exposure`; ``order`` counts once.
+        """
+        exposures = self._credit_get_exposures(company, order=order)
+        exposure = dict.fromkeys(CREDIT_EXPOSURE_KEYS, 0.0)
+        for values in exposures.values():
+            for key in ("receivable", "draft_invoices", "orders", "total"):
+                exposure[key] += values[key]
+        round_ = company.currency_id.round
+        exposure = {key: round_(value) for key, value in exposure.items()}
+        return self._credit_add_order_amount(exposure, company, order)
 
     def _credit_get_exposures(self, company, order=None):
         """Return the exposure of each commercial entity in ``self``.
@@ -489,21 +527,19 @@ class ResPartner(models.Model):
             "orders", "order", "total"}}``; entities without any amount are
             missing from the dict.
         """
-        # TODO: exposure is per company; a company setting to pool the
-        # exposure of all companies (converted to the company currency) is
-        # not implemented.
         # TODO: down payments are counted both as invoiced amounts and in the
         # uninvoiced order lines until the final invoice deducts them.
         commercial_ids = list(set(self.commercial_partner_id._origin.ids))
         if not commercial_ids:
             return {}
+        partner_filter = SQL("rp.commercial_partner_id = ANY(%s)", commercial_ids)
+        if company.credit_exposure_scope == "global":
+            return self._credit_get_global_exposures(company, partner_filter, order)
         self._credit_flush_exposure_sources()
         self.env.cr.execute(
             self._credit_exposure_query(
                 company,
-                partner_filter=SQL(
-                    "rp.commercial_partner_id = ANY(%s)", commercial_ids
-                ),
+                partner_filter=partner_filter,
                 order=order,
             )
         )
@@ -526,12 +562,97 @@ class ResPartner(models.Model):
         return result
 
     @api.model
+    def _credit_get_global_exposures(self, company, partner_filter, order=None):
+        """Return the exposure of the entities over all companies.
+
+        Same sources and keys as :meth:`_credit_get_exposures`, summed over
+        every company and converted into the currency of ``company``: open
+        items and draft invoices from their company currency at today's
+        rate, orders from their own currency at their order date's rate.
+        """
+        self._credit_flush_exposure_sources()
+        self.env.cr.execute(self._credit_global_exposure_query(partner_filter, order))
+        rows = self.env.cr.fetchall()
+        currency = company.currency_id
+        today = fields.Date.context_today(self)
+        result = {}
+        for partner_id, key, currency_id, date, amount in rows:
+            values = result.setdefault(
+                partner_id, dict.fromkeys(CREDIT_EXPOSURE_KEYS, 0.0)
+            )
+            values[key] += (
+                self.env["res.currency"]
+                .browse(currency_id)
+                ._convert(amount or 0.0, currency, company, date or today, round=False)
+            )
+        for values in result.values():
+            for key in ("receivable", "draft_invoices", "orders"):
+                values[key] = currency.round(values[key])
+            values["total"] = currency.round(
+                values["receivable"] + values["draft_invoices"] + values["orders"]
+            )
+        return result
+
+    @api.model
+    def _credit_global_exposure_query(self, partner_filter, order=None):
+        """Return the SQL of the exposure sources of all companies.
+
+        Rows are ``(commercial_partner_id, key, currency_id, date, amount)``
+        where ``key`` is an exposure key, ``currency_id`` the currency of
+        ``amount`` and ``date`` the conversion date (``NULL``: today).
+        """
+        order_id = (order._origin.id or None) if order else None
+        return SQL(
+            """
+            SELECT rp.commercial_partner_id, 'receivable', c.currency_id,
+                   NULL::date, SUM(aml.amount_residual)
+              FROM account_move_line aml
+              JOIN account_account acc ON acc.id = aml.account_id
+              JOIN res_partner rp ON rp.id = aml.partner_id
+              JOIN res_company c ON c.id = aml.company_id
+             WHERE aml.parent_state = 'posted'
+               AND acc.account_type = 'asset_receivable'
+               AND aml.amount_residual != 0
+               AND %(partner_filter)s
+          GROUP BY rp.commercial_partner_id, c.currency_id
+         UNION ALL
+            SELECT rp.commercial_partner_id, 'draft_invoices', c.currency_id,
+                   NULL::date, SUM(am.amount_total_signed)
+              FROM account_move am
+              JOIN res_partner rp ON rp.id = am.partner_id
+              JOIN res_company c ON c.id = am.company_id
+             WHERE am.state = 'draft'
+               AND am.move_type IN ('out_invoice', 'out_refund')
+               AND %(partner_filter)s
+          GROUP BY rp.commercial_partner_id, c.currency_id
+         UNION ALL
+            SELECT rp.commercial_partner_id, 'orders', so.currency_id,
+                   so.date_order::date,
+                   SUM(sol.price_total
+                       * (sol.product_uom_qty - sol.qty_invoiced)
+                       / sol.product_uom_qty)
+              FROM sale_order_line sol
+              JOIN sale_order so ON so.id = sol.order_id
+              JOIN res_partner rp ON rp.id = so.partner_id
+             WHERE so.state = 'sale'
+               AND so.id IS DISTINCT FROM %(order_id)s
+               AND sol.product_uom_qty > 0
+               AND sol.qty_invoiced < sol.product_uom_qty
+               AND %(partner_filter)s
+          GROUP BY rp.commercial_partner_id, so.currency_id, so.date_order::date
+            """,
+            partner_filter=partner_filter,
+            order_id=order_id,
+        )
+
+    @api.model
     def _credit_flush_exposure_sources(self):
         """Write pending ORM changes the exposure query reads."""
         self.env["res.partner"].flush_model(
             ["commercial_partner_id", "company_id"] + list(CREDIT_LIMIT_FIELDS)
         )
         self.env["account.account"].flush_model(["account_type"])
+        self.env["res.company"].flush_model(["currency_id"])
         self.env["account.move"].flush_model(
             ["state", "move_type", "company_id", "partner_id", "amount_total_signed"]
         )
@@ -545,7 +666,14 @@ class ResPartner(models.Model):
             ]
         )
         self.env["sale.order"].flush_model(
-            ["state", "company_id", "partner_id", "currency_rate"]
+            [
+                "state",
+                "company_id",
+                "partner_id",
+                "currency_rate",
+                "currency_id",
+                "date_order",
+            ]
         )
         self.env["sale.order.line"].flush_model(
             ["order_id", "price_total", "product_uom_qty", "qty_invoiced"]
@@ -623,6 +751,8 @@ class ResPartner(models.Model):
         ``company``: their limit (from the company-dependent columns and the
         company default) against their exposure.
         """
+        if company.credit_exposure_scope == "global":
+            return self._credit_get_global_over_limit_ids(company)
         self._credit_flush_exposure_sources()
         mode_field = self._fields["credit_limit_mode"]
         amount_field = self._fields["credit_limit_amount"]
@@ -680,6 +810,32 @@ class ResPartner(models.Model):
         return self._credit_fix_foreign_limit_ids(company, over_ids)
 
     @api.model
+    def _credit_get_global_over_limit_ids(self, company):
+        """Return the entities over their limit when exposure is global.
+
+        The exposure of each entity with any open document in any company
+        is converted in Python, then judged against its limit in
+        ``company``.
+        """
+        # TODO: one limit read per entity with exposure; a single query
+        # converting the amounts in SQL would scale better.
+        exposures = self._credit_get_global_exposures(company, SQL("TRUE"))
+        partners = self.browse(list(exposures)).filtered(
+            lambda p: (
+                p.commercial_partner_id == p
+                and p.company_id in (company, self.env["res.company"])
+            )
+        )
+        currency = company.currency_id
+        result = []
+        for partner in partners:
+            limit = partner._credit_get_limit(company)
+            total = exposures[partner.id]["total"]
+            if limit is not None and currency.compare_amounts(total, limit) > 0:
+                result.append(partner.id)
+        return sorted(result)
+
+    @api.model
     def _credit_fix_foreign_limit_ids(self, company, over_ids):
         """Re-judge the entities with a foreign or temporary limit.
 
@@ -733,7 +889,9 @@ class ResPartner(models.Model):
         :param order: optional ``sale.order`` being checked (see
             :meth:`_credit_get_exposure`).
         :return: dict with ``partner`` (commercial entity in ``company``),
-            ``company``, ``currency``, ``order``, ``limit`` (or ``None``),
+            ``company``, ``currency``, ``order``, ``limit`` (or ``None``; the
+            credit group's limit when the entity is in one), ``group`` (the
+            ``credit.group``, maybe empty; its members' exposure is summed),
             ``risk_class``, ``exposure`` (see :meth:`_credit_get_exposure`),
             ``components`` (list of dicts ``key``, ``label``, ``amount``,
             ``res_model``, ``res_ids``), ``overdue`` (``amount``,
@@ -744,15 +902,32 @@ class ResPartner(models.Model):
         self.ensure_one()
         partner = self.commercial_partner_id.with_company(company)
 
-        # 1. Limit and exposure, with the documents behind each amount.
-        exposure = partner._credit_get_exposure(company, order=order)
-        documents = partner._credit_get_exposure_documents(company, order=order)
+        # 1. Limit and exposure, with the documents behind each amount: a
+        # credit group pools its members' exposure against its own limit.
+        group = partner._credit_get_group(company)
+        if group:
+            members = (group.partner_ids | partner).with_company(company)
+            exposure = members._credit_get_group_exposure(company, order=order)
+            documents = members._credit_get_exposure_documents(company, order=order)
+            limit = group._get_limit(company)
+        else:
+            exposure = partner._credit_get_exposure(company, order=order)
+            documents = partner._credit_get_exposure_documents(company, order=order)
+            limit = partner._credit_get_limit(company)
         labels = {
             "receivable": self.env._("Open receivables"),
             "draft_invoices": self.env._("Draft invoices"),
             "orders": self.env._("Uninvoiced orders"),
             "order": self.env._("This order"),
         }
+        if group:
+            labels = {
+                key: self.env._(
+                    "%(label)s (credit group %(group)s)", label=label, group=group.name
+                )
+                for key, label in labels.items()
+                if key != "order"
+            } | {"order": labels["order"]}
         components = [
             {
                 "key": key,
@@ -771,7 +946,8 @@ class ResPartner(models.Model):
             "company": company,
             "currency": company.currency_id,
             "order": order,
-            "limit": partner._credit_get_limit(company),
+            "limit": limit,
+            "group": group,
             "risk_class": partner.credit_risk_class,
             "exposure": exposure,
             "components": components,
@@ -839,13 +1015,18 @@ class ResPartner(models.Model):
     def _credit_get_exposure_documents(self, company, order=None):
         """Return the ids of the documents behind each exposure component.
 
-        Same sources as :meth:`_credit_exposure_query`, in one query.
+        Same sources as :meth:`_credit_exposure_query`, in one query, for
+        all the commercial entities in ``self`` (the members of a credit
+        group) and, when the company's exposure is global, all companies.
 
         :return: dict ``{"receivable": move ids, "draft_invoices": move ids,
             "orders": order ids, "order": [order id]}``.
         """
-        self.ensure_one()
         order_id = (order._origin.id or None) if order else None
+        if company.credit_exposure_scope == "global":
+            company_ids = self.env["res.company"].sudo().search([]).ids
+        else:
+            company_ids = company.ids
         self._credit_flush_exposure_sources()
         self.env.cr.execute(
             SQL(
@@ -854,33 +1035,33 @@ class ResPartner(models.Model):
                   FROM account_move_line aml
                   JOIN account_account acc ON acc.id = aml.account_id
                   JOIN res_partner rp ON rp.id = aml.partner_id
-                 WHERE aml.company_id = %(company_id)s
+                 WHERE aml.company_id = ANY(%(company_ids)s)
                    AND aml.parent_state = 'posted'
                    AND acc.account_type = 'asset_receivable'
                    AND aml.amount_residual != 0
-                   AND rp.commercial_partner_id = %(partner_id)s
+                   AND rp.commercial_partner_id = ANY(%(partner_ids)s)
              UNION ALL
                 SELECT 'draft_invoices', ARRAY_AGG(am.id)
                   FROM account_move am
                   JOIN res_partner rp ON rp.id = am.partner_id
-                 WHERE am.company_id = %(company_id)s
+                 WHERE am.company_id = ANY(%(company_ids)s)
                    AND am.state = 'draft'
                    AND am.move_type IN ('out_invoice', 'out_refund')
-                   AND rp.commercial_partner_id = %(partner_id)s
+                   AND rp.commercial_partner_id = ANY(%(partner_ids)s)
              UNION ALL
                 SELECT 'orders', ARRAY_AGG(DISTINCT so.id)
                   FROM sale_order_line sol
                   JOIN sale_order so ON so.id = sol.order_id
                   JOIN res_partner rp ON rp.id = so.partner_id
-                 WHERE so.company_id = %(company_id)s
+                 WHERE so.company_id = ANY(%(company_ids)s)
                    AND so.state = 'sale'
                    AND so.id IS DISTINCT FROM %(order_id)s
                    AND sol.product_uom_qty > 0
                    AND sol.qty_invoiced < sol.product_uom_qty
-                   AND rp.commercial_partner_id = %(partner_id)s
+                   AND rp.commercial_partner_id = ANY(%(partner_ids)s)
                 """,
-                company_id=company.id,
-                partner_id=self.commercial_partner_id._origin.id,
+                company_ids=company_ids,
+                partner_ids=self.commercial_partner_id._origin.ids,
                 order_id=order_id,
             )
         )

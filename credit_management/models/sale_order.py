@@ -179,6 +179,8 @@ class SaleOrder(models.Model):
         retries the request, which then sees the first order). Locks are
         taken in a fixed order so that two batches cannot deadlock.
         """
+        # TODO: lock the credit group too, so that two members of a group
+        # ordering at once are serialized.
         keys = sorted(
             {
                 (

@@ -6,3 +6,4 @@ from . import test_credit_concurrency
 from . import test_credit_rule
 from . import test_credit_decision
 from . import test_credit_cases
+from . import test_credit_multi_company

@@ -1,0 +1,64 @@
+from odoo import models
+from odoo.exceptions import UserError
+
+
+class AccountMove(models.Model):
+    """Run the credit rules when customer invoices are posted (optional)."""
+
+    _inherit = "account.move"
+
+    def _post(self, soft=True):
+        self._credit_check_invoice()
+        return super()._post(soft=soft)
+
+    def _credit_check_invoice(self):
+        """Refuse to post the customer invoices that a credit rule blocks.
+
+        Only for companies that check credit on invoice posting. The draft
+        invoice is already part of the customer's exposure (draft invoices),
+        so it is judged without adding its amount a second time.
+
+        :raise UserError: naming each blocked invoice, its customer and the
+            blocking rules with their measures.
+        """
+        invoices = self.filtered(
+            lambda m: (
+                m.move_type == "out_invoice"
+                and m.state == "draft"
+                and m.partner_id
+                and m.company_id.credit_check_on_invoice
+            )
+        )
+        if not invoices:
+            return
+        blocked = []
+        for invoice in invoices.sudo():
+            decision = invoice.partner_id.commercial_partner_id._credit_evaluate(
+                invoice.company_id
+            )
+            if decision["result"] != "block":
+                continue
+            reasons = [
+                self.env._(
+                    "%(rule)s: %(message)s", rule=r["name"], message=r["message"]
+                )
+                for r in decision["rules"]
+                if r["result"] == "block"
+            ]
+            blocked.append(
+                self.env._(
+                    "%(invoice)s for %(customer)s:\n%(reasons)s",
+                    invoice=invoice.display_name,
+                    customer=decision["partner"].display_name,
+                    reasons="\n".join(f"- {reason}" for reason in reasons),
+                )
+            )
+        if blocked:
+            raise UserError(
+                self.env._(
+                    "The credit rules do not allow to post these invoices:"
+                    "\n\n%(invoices)s\n\nAsk a credit manager to review the "
+                    "customer's credit, or collect a payment first.",
+                    invoices="\n\n".join(blocked),
+                )
+            )
