@@ -141,6 +141,9 @@ class CreditKpiSnapshot(models.Model):
             "company_ids": tuple(companies.ids),
             "start": start,
             "stop": stop,
+            # The month in progress ends today: its DSO counts the days so
+            # far, not the whole month, against the sales so far.
+            "today": fields.Date.context_today(self),
         }
 
         # 1. Raw SQL reads the ledger: push pending ORM writes first.
@@ -192,7 +195,9 @@ class CreditKpiSnapshot(models.Model):
              WHERE account.account_type = 'asset_receivable'
                AND aml.parent_state = 'posted'
                AND aml.company_id IN %(company_ids)s
-               AND aml.date <= (%(stop)s::date + INTERVAL '1 month - 1 day')
+               AND aml.date <= LEAST(
+                       (%(stop)s::date + INTERVAL '1 month - 1 day')::date,
+                       %(today)s::date)
             """,
             **args,
         )
@@ -206,7 +211,8 @@ class CreditKpiSnapshot(models.Model):
             WITH items AS (%(items)s),
             months AS (
                 SELECT m::date AS month,
-                       (m + INTERVAL '1 month - 1 day')::date AS month_end
+                       LEAST((m + INTERVAL '1 month - 1 day')::date,
+                             %(today)s::date) AS month_end
                   FROM generate_series(%(start)s::date, %(stop)s::date,
                                        INTERVAL '1 month') m
             ),
@@ -256,7 +262,8 @@ class CreditKpiSnapshot(models.Model):
             WITH items AS (%(items)s),
             snap AS (
                 SELECT id, partner_id, is_portfolio,
-                       (month + INTERVAL '1 month - 1 day')::date AS month_end
+                       LEAST((month + INTERVAL '1 month - 1 day')::date,
+                             %(today)s::date) AS month_end
                   FROM credit_kpi_snapshot WHERE id IN %(ids)s
             ),
             current AS (
@@ -316,8 +323,8 @@ class CreditKpiSnapshot(models.Model):
             ),
             walk AS (
                 SELECT k.id, k.receivable_closing AS debt,
-                       (back.month + INTERVAL '1 month')::date - back.month
-                           AS days,
+                       LEAST((back.month + INTERVAL '1 month')::date,
+                             %(today)s::date + 1) - back.month AS days,
                        COALESCE(s.amount, 0) AS sales,
                        COALESCE(SUM(COALESCE(s.amount, 0)) OVER (
                            PARTITION BY k.id ORDER BY back.month DESC
@@ -378,7 +385,8 @@ class CreditKpiSnapshot(models.Model):
                            AS days_to_pay
                   FROM settled s
                  WHERE s.settled_on BETWEEN %(start)s
-                       AND (%(stop)s::date + INTERVAL '1 month - 1 day')
+                       AND LEAST((%(stop)s::date + INTERVAL '1 month - 1 day')::date,
+                                 %(today)s::date)
                  GROUP BY GROUPING SETS (
                      (date_trunc('month', s.settled_on), s.partner_id),
                      (date_trunc('month', s.settled_on))

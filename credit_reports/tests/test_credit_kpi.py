@@ -1,3 +1,5 @@
+from freezegun import freeze_time
+
 from odoo.tests import tagged
 
 from .common import CreditReportsCommon
@@ -169,3 +171,17 @@ class TestCreditKpi(CreditReportsCommon):
         self.assertEqual(
             again.filtered(lambda s: s.partner_id == self.customer_x).dso_trend, 41.5
         )
+
+    def test_month_in_progress_counts_days_so_far(self):
+        # Z: 500 invoiced on 2024-04-02, unpaid. On 2024-04-11 April has run
+        # 11 days: DSO = 500 / 500 x 11 = 11, not 500 / 500 x 30.
+        customer_z = self.env["res.partner"].create(
+            {"name": "KPI Customer Z", "is_company": True}
+        )
+        self._create_invoice(customer_z, 500.0, "2024-04-02", "2024-05-02")
+        with freeze_time("2024-04-11"):
+            snapshots = self.env["credit.kpi.snapshot"]._compute_months(
+                self.company, "2024-04-01", "2024-04-11"
+            )
+        snapshot = snapshots.filtered(lambda s: s.partner_id == customer_z)
+        self.assertAlmostEqual(snapshot.dso, 11.0, places=6)
