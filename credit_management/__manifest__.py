@@ -6,7 +6,7 @@
     "website": "https://example.com/credit-management",
     "author": "Credit Management Authors",
     "license": "LGPL-3",
-    "depends": ["sale_management", "account"],
+    "depends": ["sale_management", "account", "sale_stock"],
     "data": [
         "security/credit_management_security.xml",
         "security/ir.model.access.csv",

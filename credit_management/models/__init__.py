@@ -7,3 +7,4 @@ from . import sale_order
 from . import res_partner_import
 from . import credit_group
 from . import account_move
+from . import stock_picking

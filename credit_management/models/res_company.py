@@ -39,6 +39,12 @@ class ResCompany(models.Model):
         help="Run the credit rules when a customer invoice is posted and "
         "refuse to post it when a rule blocks.",
     )
+    credit_check_on_delivery = fields.Boolean(
+        string="Check Credit on Delivery Validation",
+        help="Run the credit rules when a delivery to a customer is validated "
+        "and refuse to validate it when a rule blocks. Warnings are posted on "
+        "the delivery, which is then validated.",
+    )
     credit_rule_ids = fields.One2many(
         comodel_name="credit.rule",
         inverse_name="company_id",

@@ -24,3 +24,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.credit_check_on_invoice",
         readonly=False,
     )
+    credit_check_on_delivery = fields.Boolean(
+        related="company_id.credit_check_on_delivery",
+        readonly=False,
+    )

@@ -7,3 +7,4 @@ from . import test_credit_rule
 from . import test_credit_decision
 from . import test_credit_cases
 from . import test_credit_multi_company
+from . import test_credit_delivery

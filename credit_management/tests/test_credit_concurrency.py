@@ -87,8 +87,16 @@ class TestCreditConcurrency(BaseCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
             orders = env["sale.order"].browse(self.order_ids).exists()
+            # The confirmed order's delivery (sale_stock) refers to the
+            # product and the customer: cancel and delete it as well.
+            pickings = orders.picking_ids
+            groups = orders.procurement_group_id
             orders.filtered(lambda o: o.state == "sale")._action_cancel()
+            pickings.action_cancel()
+            pickings.move_ids.unlink()
+            pickings.unlink()
             orders.unlink()
+            groups.unlink()
             env["res.users"].browse(self.user_ids).unlink()
             env["product.template"].browse(self.product_tmpl_id).unlink()
             env["res.partner"].browse(
