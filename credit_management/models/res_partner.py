@@ -1103,7 +1103,12 @@ class ResPartner(models.Model):
         components = Markup()
         for component in decision["components"]:
             records = self.env[component["res_model"]].browse(component["res_ids"])
-            names = ", ".join(records.sudo().mapped("display_name"))
+            # Each document links to its form in the web client.
+            names = Markup(", ").join(
+                Markup("<a href='/odoo/%s/%s'>%s</a>")
+                % (record._name, record.id, record.display_name)
+                for record in records.sudo()
+            )
             components += Markup(
                 "<tr><td>%s</td><td class='text-end'>%s</td><td>%s</td></tr>"
             ) % (component["label"], fmt(component["amount"]), names)

@@ -85,6 +85,8 @@ class TestCreditDecision(CreditManagementCommon):
         self.assertIn("Blocked", html)
         self.assertIn(invoice.name, html)
         self.assertIn("$\xa0600.00", html)
+        # The document is a link to its form.
+        self.assertIn(f"href='/odoo/account.move/{invoice.id}'", html)
 
     def test_quotation_send_posts_note_never_blocks(self):
         # Limit 100.00, quotation 150.00: sending works and leaves a note;
