@@ -1,4 +1,5 @@
 import logging
+import time
 from collections import defaultdict
 
 from odoo import api, fields, models, modules, tools
@@ -200,6 +201,16 @@ class CreditDunningRun(models.Model):
     def _get_batch_size(self):
         """Customers handled between two commits of a scheduled run."""
         return 200
+
+    def _get_send_batch_size(self):
+        """Customers sent between two commits of a scheduled run: each of
+        their letters renders a PDF, so batches stay small."""
+        return 10
+
+    def _get_time_budget(self):
+        """Seconds a scheduled call may spend before it hands over to the
+        next call; below Odoo's default cron time limit (120 s)."""
+        return 60
 
     def _commit_progress(self):
         # Tests run in one transaction that must stay open.
@@ -550,14 +561,25 @@ class CreditDunningRun(models.Model):
         )
 
     def _cron_process(self):
-        """Compute, then send customer by customer, committing per batch."""
+        """Compute, then send customer by customer, committing per batch.
+
+        Each letter renders a PDF (about a second each), so the job stops
+        when its time budget is spent, well before a cron worker's time limit
+        would kill it, and asks the scheduler to call it again soon: the next
+        call resumes this run where it stopped.
+        """
         self.ensure_one()
+        deadline = time.monotonic() + self._get_time_budget()
         if self.state in ("draft", "computed"):
             self._compute_proposal(commit=True)
             self.state = "sending"
             self._commit_progress()
         while True:
-            partners = self._lock_next_partners(self._get_batch_size())
+            if time.monotonic() >= deadline:
+                self.env.ref("credit_dunning.ir_cron_credit_dunning_run")._trigger()
+                _logger.info("Dunning run %s: time budget spent, resumes", self.name)
+                return
+            partners = self._lock_next_partners(self._get_send_batch_size())
             if not partners:
                 break
             letters = self.letter_ids.filtered(

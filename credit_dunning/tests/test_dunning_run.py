@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import UserError
@@ -330,6 +331,31 @@ class TestDunningRun(DunningCommon):
         self.assertRecordValues(run, [{"state": "done", "line_count": 2}])
         self.assertEqual(inv_a.credit_dunning_level_id, self.level_1)
         self.assertEqual(inv_b.credit_dunning_level_id, self.level_3)
+
+    def test_cron_hands_over_when_time_budget_spent(self):
+        # Two customers, one per batch, and a budget spent after the proposal:
+        # the call sends nothing more, asks the scheduler for another call,
+        # and that call (with time again) finishes the same run.
+        self._create_invoice(self.partner_a, 500.0, 20)
+        self._create_invoice(self.partner_b, 300.0, 20)
+        Run = self.env["credit.dunning.run"]
+        cron = self.env.ref("credit_dunning.ir_cron_credit_dunning_run")
+        with (
+            patch.object(type(Run), "_get_send_batch_size", return_value=1),
+            patch.object(type(Run), "_get_time_budget", return_value=0),
+            RecordCapturer(
+                self.env["ir.cron.trigger"], [("cron_id", "=", cron.id)]
+            ) as triggers,
+        ):
+            Run._cron_dunning_run()
+        run = Run.search([("company_id", "=", self.company.id)])
+        self.assertEqual(run.state, "sending")
+        self.assertEqual(len(triggers.records), 1)
+        self.assertEqual(set(run.letter_ids.mapped("send_state")), {"pending"})
+        with patch.object(type(Run), "_get_send_batch_size", return_value=1):
+            Run._cron_dunning_run()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(set(run.letter_ids.mapped("send_state")), {"sent"})
 
     def test_lock_next_partners_in_batches(self):
         self._create_invoice(self.partner_a, 500.0, 20)
