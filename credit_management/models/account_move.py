@@ -38,19 +38,9 @@ class AccountMove(models.Model):
             )
             if decision["result"] != "block":
                 continue
-            reasons = [
-                self.env._(
-                    "%(rule)s: %(message)s", rule=r["name"], message=r["message"]
-                )
-                for r in decision["rules"]
-                if r["result"] == "block"
-            ]
             blocked.append(
-                self.env._(
-                    "%(invoice)s for %(customer)s:\n%(reasons)s",
-                    invoice=invoice.display_name,
-                    customer=decision["partner"].display_name,
-                    reasons="\n".join(f"- {reason}" for reason in reasons),
+                self.env["res.partner"]._credit_get_block_paragraph(
+                    invoice.display_name, decision
                 )
             )
         if blocked:

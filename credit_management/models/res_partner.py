@@ -1069,6 +1069,22 @@ class ResPartner(models.Model):
         result["order"] = [order_id] if order_id else []
         return result
 
+    @api.model
+    def _credit_get_block_paragraph(self, document_name, decision):
+        """Return the paragraph of a refusal: the document, its customer and
+        each blocking rule with its measure."""
+        reasons = [
+            self.env._("%(rule)s: %(message)s", rule=r["name"], message=r["message"])
+            for r in decision["rules"]
+            if r["result"] == "block"
+        ]
+        return self.env._(
+            "%(document)s for %(customer)s:\n%(reasons)s",
+            document=document_name,
+            customer=decision["partner"].display_name,
+            reasons="\n".join(f"- {reason}" for reason in reasons),
+        )
+
     def _credit_render_decision(self, decision):
         """Return the decision as an HTML table, for forms and messages."""
         currency = decision["currency"]

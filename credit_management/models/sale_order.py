@@ -236,7 +236,11 @@ class SaleOrder(models.Model):
         for order in orders:
             decision = order._credit_evaluate()
             if decision["result"] == "block":
-                blocked.append(order._credit_get_block_message(decision))
+                blocked.append(
+                    self.env["res.partner"]._credit_get_block_paragraph(
+                        order.name, decision
+                    )
+                )
             elif decision["result"] == "warn":
                 order._credit_post_decision(decision)
         if blocked:
@@ -248,21 +252,6 @@ class SaleOrder(models.Model):
                     orders="\n\n".join(blocked),
                 )
             )
-
-    def _credit_get_block_message(self, decision):
-        """Return the paragraph that explains why this order is blocked."""
-        self.ensure_one()
-        reasons = [
-            self.env._("%(rule)s: %(message)s", rule=r["name"], message=r["message"])
-            for r in decision["rules"]
-            if r["result"] == "block"
-        ]
-        return self.env._(
-            "%(order)s for %(customer)s:\n%(reasons)s",
-            order=self.name,
-            customer=decision["partner"].display_name,
-            reasons="\n".join(f"- {reason}" for reason in reasons),
-        )
 
     def _credit_post_decision(self, decision):
         """Post the rules that warn or block as a note on the order."""

@@ -42,7 +42,11 @@ class StockPicking(models.Model):
                 picking.company_id
             )
             if decision["result"] == "block":
-                blocked.append(picking._credit_get_block_message(decision))
+                blocked.append(
+                    self.env["res.partner"]._credit_get_block_paragraph(
+                        picking.name, decision
+                    )
+                )
             elif decision["result"] == "warn":
                 picking._credit_post_decision(decision)
         if blocked:
@@ -54,21 +58,6 @@ class StockPicking(models.Model):
                     pickings="\n\n".join(blocked),
                 )
             )
-
-    def _credit_get_block_message(self, decision):
-        """Return the paragraph that explains why this delivery is blocked."""
-        self.ensure_one()
-        reasons = [
-            self.env._("%(rule)s: %(message)s", rule=r["name"], message=r["message"])
-            for r in decision["rules"]
-            if r["result"] == "block"
-        ]
-        return self.env._(
-            "%(picking)s for %(customer)s:\n%(reasons)s",
-            picking=self.name,
-            customer=decision["partner"].display_name,
-            reasons="\n".join(f"- {reason}" for reason in reasons),
-        )
 
     def _credit_post_decision(self, decision):
         """Post the rules that warn as a note on the delivery."""
