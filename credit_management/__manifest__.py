@@ -11,7 +11,10 @@
         "security/credit_management_security.xml",
         "security/ir.model.access.csv",
         "data/credit_management_data.xml",
+        "data/credit_hold_data.xml",
         "views/credit_rule_views.xml",
+        "views/credit_hold_views.xml",
+        "views/credit_limit_request_views.xml",
         "views/credit_group_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
@@ -19,6 +22,11 @@
         "views/credit_management_menus.xml",
         "wizards/credit_history_import_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "credit_management/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": True,
 }

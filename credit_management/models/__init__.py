@@ -8,3 +8,8 @@ from . import res_partner_import
 from . import credit_group
 from . import account_move
 from . import stock_picking
+from . import credit_hold
+from . import credit_approval_authority
+from . import credit_limit_request
+from . import credit_hold_time_report
+from . import payment_transaction

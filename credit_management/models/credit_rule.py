@@ -15,12 +15,13 @@ class CreditRule(models.Model):
 
     _name = "credit.rule"
     _description = "Credit Rule"
+    _inherit = ["mail.thread"]
     _order = "company_id, sequence, id"
     _check_company_auto = True
 
-    name = fields.Char(required=True, translate=True)
-    sequence = fields.Integer(default=10)
-    active = fields.Boolean(default=True)
+    name = fields.Char(required=True, translate=True, tracking=True)
+    sequence = fields.Integer(default=10, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
     company_id = fields.Many2one(
         comodel_name="res.company",
         required=True,
@@ -32,29 +33,34 @@ class CreditRule(models.Model):
         selection="_get_rule_types",
         string="Condition",
         required=True,
+        tracking=True,
         default="limit",
     )
     action = fields.Selection(
         selection=[("warn", "Warn"), ("block", "Block")],
         required=True,
+        tracking=True,
         default="block",
         help="Warn: the order can be confirmed, a note is posted on it.\n"
         "Block: the order cannot be confirmed.",
     )
     threshold_amount = fields.Monetary(
         string="Amount Threshold",
+        tracking=True,
         currency_field="currency_id",
         help="In company currency. Overdue amount: the rule fires above this "
         "amount. Single order amount: the largest order allowed.",
     )
     threshold_days = fields.Integer(
         string="Days Threshold",
+        tracking=True,
         help="The rule fires when the oldest overdue item is more than this "
         "number of days past its due date (zero: any overdue item).",
     )
     risk_class = fields.Selection(
         selection=RISK_CLASSES,
         string="Risk Class",
+        tracking=True,
         help="Apply the rule only to customers of this risk class. Empty: "
         "apply it to every customer.",
     )

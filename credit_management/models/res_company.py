@@ -45,19 +45,67 @@ class ResCompany(models.Model):
         "and refuse to validate it when a rule blocks. Warnings are posted on "
         "the delivery, which is then validated.",
     )
+    credit_hold_auto_confirm = fields.Boolean(
+        string="Confirm Released Orders",
+        help="Approving a credit hold confirms the order at once. Otherwise "
+        "the salesperson confirms it under the release.",
+    )
+    credit_release_days = fields.Integer(
+        string="Release Validity (days)",
+        default=7,
+        help="Days during which an approved release may be used to confirm "
+        "its order, unless the approver sets another date.",
+    )
+    credit_hold_large_amount = fields.Monetary(
+        string="Large Hold Amount",
+        currency_field="currency_id",
+        help="Holds of orders above this amount show under the 'Large orders' "
+        "filter of the hold queue. Zero: no threshold.",
+    )
+    credit_hold_user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Hold Reviewer",
+        domain=[("share", "=", False)],
+        help="Decides on the holds of customers who have no credit controller "
+        "of their own. Empty: the first credit controller of the company.",
+    )
+    credit_authority_ids = fields.One2many(
+        comodel_name="credit.approval.authority",
+        inverse_name="company_id",
+        string="Approval Authority",
+    )
     credit_rule_ids = fields.One2many(
         comodel_name="credit.rule",
         inverse_name="company_id",
         string="Credit Rules",
     )
 
-    @api.constrains("credit_default_limit", "credit_limit_tolerance")
+    @api.constrains(
+        "credit_default_limit",
+        "credit_limit_tolerance",
+        "credit_release_days",
+        "credit_hold_large_amount",
+    )
     def _check_credit_settings(self):
         for company in self:
             if company.credit_default_limit < 0:
                 raise ValidationError(
                     self.env._(
                         "The default credit limit of %(company)s cannot be negative.",
+                        company=company.name,
+                    )
+                )
+            if company.credit_release_days < 1:
+                raise ValidationError(
+                    self.env._(
+                        "The release validity of %(company)s must be at least one day.",
+                        company=company.name,
+                    )
+                )
+            if company.credit_hold_large_amount < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The large hold amount of %(company)s cannot be negative.",
                         company=company.name,
                     )
                 )
@@ -94,5 +142,17 @@ class ResCompany(models.Model):
                 Rule._prepare_default_rule_vals(company)
                 for company in self
                 if company.id not in have_rules
+            ]
+        )
+        Authority = self.env["credit.approval.authority"].sudo()
+        have_authority = set(
+            Authority.search([("company_id", "in", self.ids)]).company_id.ids
+        )
+        Authority.create(
+            [
+                vals
+                for company in self
+                if company.id not in have_authority
+                for vals in Authority._prepare_default_vals(company)
             ]
         )

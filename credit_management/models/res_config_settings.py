@@ -28,3 +28,20 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.credit_check_on_delivery",
         readonly=False,
     )
+    credit_hold_auto_confirm = fields.Boolean(
+        related="company_id.credit_hold_auto_confirm",
+        readonly=False,
+    )
+    credit_release_days = fields.Integer(
+        related="company_id.credit_release_days",
+        readonly=False,
+    )
+    credit_hold_large_amount = fields.Monetary(
+        related="company_id.credit_hold_large_amount",
+        currency_field="currency_id",
+        readonly=False,
+    )
+    credit_hold_user_id = fields.Many2one(
+        related="company_id.credit_hold_user_id",
+        readonly=False,
+    )

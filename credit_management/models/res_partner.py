@@ -21,6 +21,7 @@ CREDIT_MANAGED_FIELDS = CREDIT_LIMIT_FIELDS + (
     "credit_hold",
     "credit_hold_reason",
     "credit_risk_class",
+    "credit_controller_id",
 )
 CREDIT_EXPOSURE_KEYS = ("receivable", "draft_invoices", "orders", "order", "total")
 
@@ -93,6 +94,14 @@ class ResPartner(models.Model):
         string="Risk Class",
         company_dependent=True,
         help="Set by a credit manager; credit rules may apply to one class only.",
+    )
+    credit_controller_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Credit Controller",
+        company_dependent=True,
+        domain=[("share", "=", False)],
+        help="Decides on the credit holds of this customer and gets its "
+        "credit alerts. Empty: the company's hold reviewer.",
     )
     credit_decision_html = fields.Html(
         string="Credit Breakdown",
@@ -280,6 +289,7 @@ class ResPartner(models.Model):
         company = self.env.company
         old_labels = {p.id: p._credit_get_limit_label(company) for p in entities}
         old_holds = {p.id: p._credit_get_hold_label() for p in entities}
+        old_classes = {p.id: p.credit_risk_class for p in entities}
         result = super().write(vals)
 
         # 3. Log the change in the chatter of each entity.
@@ -292,6 +302,17 @@ class ResPartner(models.Model):
                         company=company.name,
                         old=old_labels[partner.id],
                         new=new_label,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+            if partner.credit_risk_class != old_classes[partner.id]:
+                labels = dict(RISK_CLASSES)
+                partner.message_post(
+                    body=self.env._(
+                        "Risk class in %(company)s changed from %(old)s to %(new)s.",
+                        company=company.name,
+                        old=labels.get(old_classes[partner.id], self.env._("none")),
+                        new=labels.get(partner.credit_risk_class, self.env._("none")),
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
@@ -343,6 +364,10 @@ class ResPartner(models.Model):
             return float(value or 0.0)
         if fname == "credit_hold":
             return bool(value)
+        if fname == "credit_controller_id":
+            if isinstance(value, models.BaseModel):
+                value = value.id
+            return value or False
         if fname == "credit_limit_currency_id":
             # Empty means the company currency.
             if isinstance(value, models.BaseModel):

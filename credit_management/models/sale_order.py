@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .credit_hold import HOLD_STATES
+
 # Namespace of the advisory locks taken by the credit check, so that they do
 # not collide with the locks of other modules.
 CREDIT_LOCK_NAMESPACE = "credit_management.credit_check"
@@ -60,6 +62,25 @@ class SaleOrder(models.Model):
         compute="_compute_credit_banner",
         sanitize=False,
     )
+    credit_hold_ids = fields.One2many(
+        comodel_name="credit.hold",
+        inverse_name="order_id",
+        string="Credit Holds",
+        readonly=True,
+    )
+    credit_hold_id = fields.Many2one(
+        comodel_name="credit.hold",
+        string="Credit Hold",
+        compute="_compute_credit_hold",
+        help="The latest credit hold of the order.",
+    )
+    credit_hold_state = fields.Selection(
+        selection=HOLD_STATES,
+        string="Credit Hold State",
+        compute="_compute_credit_hold",
+        search="_search_credit_hold_state",
+    )
+    credit_hold_count = fields.Integer(compute="_compute_credit_hold")
 
     @api.depends(
         "partner_id",
@@ -92,6 +113,39 @@ class SaleOrder(models.Model):
             order.credit_order_amount = exposure["order"]
             order.credit_would_exceed = values["exceeds"]
 
+    @api.depends("credit_hold_ids.state")
+    def _compute_credit_hold(self):
+        # Read as superuser: the holds mirror the order's own visibility.
+        for order in self:
+            holds = order.sudo().credit_hold_ids
+            latest = holds[:1]
+            order.credit_hold_id = latest.id
+            order.credit_hold_state = latest.state
+            order.credit_hold_count = len(holds)
+
+    def _search_credit_hold_state(self, operator, value):
+        values = [value] if isinstance(value, str) else list(value or [])
+        if operator not in ("=", "!=", "in", "not in") or not all(
+            isinstance(v, str) for v in values
+        ):
+            raise UserError(
+                self.env._("Search the credit hold state with = or in a state.")
+            )
+        # The state of the latest hold of each order.
+        self.env["credit.hold"].flush_model(["order_id", "state"])
+        query = SQL(
+            """
+            (SELECT latest.order_id
+               FROM (SELECT DISTINCT ON (order_id) order_id, state
+                       FROM credit_hold
+                      ORDER BY order_id, id DESC) latest
+              WHERE latest.state IN %s)
+            """,
+            tuple(values) or (None,),
+        )
+        positive = operator in ("=", "in")
+        return [("id", "in" if positive else "not in", query)]
+
     @api.model_create_multi
     def create(self, vals_list):
         # An order created confirmed (RPC, import) is created as a quotation
@@ -115,6 +169,142 @@ class SaleOrder(models.Model):
         if vals.get("state") == "sale":
             self._credit_check()
         return super().write(vals)
+
+    def action_confirm(self):
+        """Confirm the orders the credit rules allow; put the others on hold.
+
+        A blocked order is not refused with an error: it gets a credit hold
+        and stays a quotation until the credit team releases it. The user
+        gets the release request form (one order) or the list of holds.
+        Orders confirmed by the customer in the portal, or by a payment, are
+        submitted to the credit team at once.
+        """
+        held = self._credit_put_on_hold()
+        rest = self - held.order_id
+        result = super(SaleOrder, rest).action_confirm() if rest else True
+        if not held:
+            return result
+        if self._credit_confirmed_by_customer():
+            held._request_release(False, auto=True)
+            return result
+        if len(held) == 1:
+            return held.action_open_request()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Holds"),
+            "res_model": "credit.hold",
+            "view_mode": "list,form",
+            "domain": [("id", "in", held.ids)],
+        }
+
+    def _credit_confirmed_by_customer(self):
+        """Whether the confirmation comes from the customer (portal signature
+        or online payment) rather than from a user of the back office."""
+        return self.env.user.share or bool(self.env.context.get("send_email"))
+
+    def _credit_put_on_hold(self):
+        """Hold the orders that a credit rule blocks and no release covers.
+
+        :return: the ``credit.hold`` records of the held orders.
+        """
+        Hold = self.env["credit.hold"]
+        orders = self.filtered(lambda o: o.state in ("draft", "sent"))
+        if not orders:
+            return Hold
+        orders._credit_lock()
+        holds = Hold
+        origin = "portal" if self._credit_confirmed_by_customer() else "backend"
+        for order in orders:
+            decision = order._credit_evaluate()
+            if decision["result"] != "block":
+                continue
+            release, refused = order._credit_find_release(decision)
+            if release:
+                continue
+            hold = Hold._credit_hold_order(order, decision, origin=origin)
+            for old_hold, status in refused:
+                if status == "expired":
+                    old_hold._credit_expire(
+                        self.env._(
+                            "The credit release expired on %(date)s; %(hold)s "
+                            "was opened for the order.",
+                            date=old_hold.release_expiry,
+                            hold=hold.name,
+                        )
+                    )
+                else:
+                    hold.sudo().message_post(
+                        body=self.env._(
+                            "Release %(old)s covers up to %(approved)s; the "
+                            "order is now %(amount)s.",
+                            old=old_hold.name,
+                            approved=old_hold._fmt(old_hold.approved_amount),
+                            amount=old_hold._fmt(decision["exposure"]["order"]),
+                        ),
+                        subtype_xmlid="mail.mt_note",
+                    )
+            holds |= hold
+        return holds
+
+    def _credit_find_release(self, decision):
+        """Return the approved hold that releases the order for the amount
+        of ``decision``, and the approved holds that cannot, with why.
+
+        :return: tuple ``(hold or empty recordset, [(hold, status)])``, the
+            status being ``expired`` or ``exceeded``.
+        """
+        self.ensure_one()
+        holds = (
+            self.env["credit.hold"]
+            .sudo()
+            .search(
+                [
+                    ("order_id", "=", self.id),
+                    ("state", "=", "approved"),
+                    ("release_used", "=", False),
+                ]
+            )
+        )
+        amount = decision["exposure"]["order"]
+        refused = []
+        for hold in holds:
+            status = hold._credit_release_status(amount)
+            if status == "valid":
+                return hold, refused
+            refused.append((hold, status))
+        return holds.browse(), refused
+
+    def _action_cancel(self):
+        self.credit_hold_ids._credit_cancel(self.env._("The order was cancelled."))
+        return super()._action_cancel()
+
+    def action_credit_view_holds(self):
+        self.ensure_one()
+        holds = self.sudo().credit_hold_ids
+        action = {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Holds"),
+            "res_model": "credit.hold",
+            "view_mode": "list,form",
+            "domain": [("order_id", "=", self.id)],
+        }
+        if len(holds) == 1:
+            action.update(view_mode="form", res_id=holds.id)
+        return action
+
+    def action_credit_request_release(self):
+        """Open the release request of the order's pending hold."""
+        self.ensure_one()
+        hold = self.sudo().credit_hold_ids.filtered(lambda h: h.state == "pending")
+        if not hold:
+            raise UserError(
+                self.env._(
+                    "%(order)s has no pending credit hold: confirm it to run "
+                    "the credit check.",
+                    order=self.name,
+                )
+            )
+        return hold[:1].action_open_request()
 
     def action_quotation_send(self):
         # Sending a quotation is never refused; the salesperson is told in
@@ -236,19 +426,74 @@ class SaleOrder(models.Model):
         for order in orders:
             decision = order._credit_evaluate()
             if decision["result"] == "block":
+                release, _refused = order._credit_find_release(decision)
+                if release:
+                    release._credit_use_release()
+                    continue
                 blocked.append(
                     self.env["res.partner"]._credit_get_block_paragraph(
                         order.name, decision
                     )
                 )
-            elif decision["result"] == "warn":
+                continue
+            if decision["result"] == "warn":
                 order._credit_post_decision(decision)
+            order.credit_hold_ids._credit_cancel(
+                self.env._("The credit check passed: no release is needed.")
+            )
         if blocked:
             raise UserError(
                 self.env._(
                     "The credit rules do not allow to confirm these orders:"
-                    "\n\n%(orders)s\n\nAsk a credit manager to review the "
-                    "customer's credit, or collect a payment first.",
+                    "\n\n%(orders)s\n\nConfirm them with the Confirm button "
+                    "to put them on credit hold and ask for a release, or "
+                    "collect a payment first.",
+                    orders="\n\n".join(blocked),
+                )
+            )
+
+    def _credit_check_growth(self, previous_amounts):
+        """Check again the confirmed orders whose total grew.
+
+        A release covers its order up to the approved amount; without one,
+        the order was confirmed within the rules, which must still allow
+        its new total.
+
+        :param previous_amounts: dict order id -> ``amount_total`` before.
+        :raise UserError: when a rule blocks the new total.
+        """
+        blocked = []
+        for order in self.filtered(lambda o: o.state == "sale"):
+            before = previous_amounts.get(order.id)
+            if before is None:
+                continue
+            if order.currency_id.compare_amounts(order.amount_total, before) <= 0:
+                continue
+            order._credit_lock()
+            decision = order._credit_evaluate()
+            if decision["result"] != "block":
+                continue
+            amount = decision["exposure"]["order"]
+            releases = order.sudo().credit_hold_ids.filtered(
+                lambda h, amount=amount: (
+                    h.state == "approved"
+                    and h.release_used
+                    and h.currency_id.compare_amounts(amount, h.approved_amount) <= 0
+                )
+            )
+            if releases:
+                continue
+            blocked.append(
+                self.env["res.partner"]._credit_get_block_paragraph(
+                    order.name, decision
+                )
+            )
+        if blocked:
+            raise UserError(
+                self.env._(
+                    "These confirmed orders cannot grow: the credit rules "
+                    "block their new total.\n\n%(orders)s\n\nPut the extra "
+                    "goods on a new quotation, which can be held and released.",
                     orders="\n\n".join(blocked),
                 )
             )
@@ -275,3 +520,27 @@ class SaleOrder(models.Model):
             ),
         )
         self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+
+
+class SaleOrderLine(models.Model):
+    """Check again the confirmed orders whose lines make them grow."""
+
+    _inherit = "sale.order.line"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        order_ids = {vals["order_id"] for vals in vals_list if vals.get("order_id")}
+        orders = self.env["sale.order"].browse(order_ids)
+        previous = {o.id: o.amount_total for o in orders if o.state == "sale"}
+        lines = super().create(vals_list)
+        if previous:
+            orders._credit_check_growth(previous)
+        return lines
+
+    def write(self, vals):
+        orders = self.order_id
+        previous = {o.id: o.amount_total for o in orders if o.state == "sale"}
+        result = super().write(vals)
+        if previous:
+            orders._credit_check_growth(previous)
+        return result

@@ -8,3 +8,4 @@ from . import test_credit_decision
 from . import test_credit_cases
 from . import test_credit_multi_company
 from . import test_credit_delivery
+from . import test_credit_hold

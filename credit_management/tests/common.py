@@ -127,5 +127,28 @@ class CreditManagementCommon(AccountTestInvoicingCommon):
             ._create_payments()
         )
 
+    def _confirm_held(self, orders):
+        """Confirm ``orders``, expecting some to be put on credit hold.
+
+        :return: the blocking rules of the new holds, one paragraph per
+            held order, as the salesperson reads them.
+        """
+        orders.action_confirm()
+        holds = orders.sudo().credit_hold_ids.filtered(lambda h: h.state == "pending")
+        self.assertTrue(holds, "no order was put on credit hold")
+        for order in holds.order_id:
+            self.assertIn(order.state, ("draft", "sent"))
+        return "\n\n".join(holds.mapped("block_message"))
+
+    def _activities(self, record):
+        return self.env["mail.activity"].search(
+            [("res_model", "=", record._name), ("res_id", "in", record.ids)]
+        )
+
+    def _messages(self, record):
+        return self.env["mail.message"].search(
+            [("model", "=", record._name), ("res_id", "in", record.ids)]
+        )
+
     def _exposure(self, partner, order=None):
         return partner._credit_get_exposure(self.company, order=order)

@@ -131,9 +131,17 @@ class TestCreditConcurrency(BaseCase):
                     barrier.wait(timeout=30)
                 try:
                     order.action_confirm()
+                    if order.state != "sale":
+                        # Put on credit hold: the hold is committed.
+                        cr.commit()
+                        outcomes[order_id] = (
+                            "blocked",
+                            order.credit_hold_id.block_message,
+                        )
+                        return
                 except UserError as error:
                     cr.rollback()
-                    outcomes[order_id] = ("blocked", str(error))
+                    outcomes[order_id] = ("error", str(error))
                     return
                 except OperationalError as error:
                     cr.rollback()
@@ -149,8 +157,8 @@ class TestCreditConcurrency(BaseCase):
     def test_two_users_confirm_together_one_passes(self):
         # Limit 1,000.00, two orders of 600.00: each fits alone (600 <=
         # 1,000), together 1,200.00 do not. Confirmed at once by two users:
-        # exactly one is confirmed, the other is refused naming the first's
-        # 600.00 as uninvoiced orders.
+        # exactly one is confirmed, the other is put on credit hold naming
+        # the first's 600.00 as uninvoiced orders.
         barrier = threading.Barrier(2)
         outcomes = {}
         threads = [

@@ -1,7 +1,6 @@
 import logging
 import time
 
-from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from .common import CreditManagementCommon
@@ -54,9 +53,7 @@ class TestCreditDecision(CreditManagementCommon):
             }
         )
         order = self._create_order(self.customer, qty=3.0)
-        with self.assertRaises(UserError) as caught:
-            order.action_confirm()
-        message = str(caught.exception)
+        message = self._confirm_held(order)
         self.assertIn(f"{order.name} for Azure Credit Corp", message)
         self.assertIn("- Credit limit: credit limit $\xa0100.00", message)
         self.assertIn("- Large orders: order amount $\xa0300.00", message)
@@ -118,7 +115,9 @@ class TestCreditDecision(CreditManagementCommon):
         elapsed = time.perf_counter() - start
         count = self.env.cr.sql_log_count - start_count
         _logger.info("_credit_check: %s queries, %.1f ms", count, elapsed * 1000)
-        self.assertLessEqual(count, 20)
+        # The bound covers the locks, rules, exposure, documents and the
+        # order's credit holds; it does not grow with the invoices.
+        self.assertLessEqual(count, 24)
         # Warm cache: the locks, the exposure, the documents and the rules.
         start_count = self.env.cr.sql_log_count
         order._credit_check()

@@ -86,9 +86,7 @@ class TestCreditMultiCompany(CreditManagementCommon):
         self.assertEqual(exposure["total"], 1100.0)
         self.customer.invalidate_recordset()
         self.assertFalse(self.customer.credit_over_limit)
-        with self.assertRaises(UserError) as caught:
-            order.action_confirm()
-        message = str(caught.exception)
+        message = self._confirm_held(order)
         self.assertIn("uninvoiced orders $\xa0800.00", message)
         self.assertIn("$\xa0100.00 over the limit", message)
         self.assertEqual(order.state, "draft")
@@ -116,9 +114,8 @@ class TestCreditMultiCompany(CreditManagementCommon):
             self.customer,
             self.env["res.partner"].search([("credit_over_limit", "=", True)]),
         )
-        with self.assertRaises(UserError) as caught:
-            order.action_confirm()
-        self.assertIn("open receivables $\xa01,200.00", str(caught.exception))
+        held = self._confirm_held(order)
+        self.assertIn("open receivables $\xa01,200.00", held)
 
     def test_limit_currency_in_other_company(self):
         # Company B keeps its books in PLN; for company B, 1 PLN = 0.9 EUR.
@@ -183,9 +180,7 @@ class TestCreditMultiCompany(CreditManagementCommon):
                 }
             )
         )
-        with self.assertRaises(UserError) as caught:
-            order.action_confirm()
-        message = str(caught.exception)
+        message = self._confirm_held(order)
         self.assertIn("Deco Credit Ltd", message)
         self.assertIn("credit limit $\xa01,000.00", message)
         self.assertIn("open receivables $\xa0600.00", message)
@@ -243,12 +238,11 @@ class TestCreditMultiCompany(CreditManagementCommon):
     # Portal
     # -------------------------------------------------------------------------
 
-    def test_portal_signature_over_limit_refused(self):
+    def test_portal_signature_over_limit_held(self):
         # In Odoo 18 the portal route /my/orders/<id>/accept writes the
         # signature as superuser, commits, then calls _validate_order() on
-        # the sudo order, i.e. action_confirm() with send_email in context,
-        # which writes state "sale" and runs the credit check.
-        # Limit 100.00; quotation 150.00: 50.00 over, refused.
+        # the sudo order, i.e. action_confirm() with send_email in context.
+        # Limit 100.00; quotation 150.00: 50.00 over, held.
         portal_user = new_test_user(
             self.env, login="credit_portal", groups="base.group_portal"
         )
@@ -257,7 +251,11 @@ class TestCreditMultiCompany(CreditManagementCommon):
         order = self._create_order(portal_user.partner_id, qty=1.0, price=150.0)
         order_sudo = order.with_user(portal_user).sudo()
         order_sudo.write({"signed_by": "Portal Customer"})
-        with self.assertRaises(UserError) as caught:
-            order_sudo._validate_order()
-        self.assertIn("$\xa050.00 over the limit", str(caught.exception))
+        # Signed in the portal over the limit: held and submitted at once.
+        order_sudo._validate_order()
         self.assertEqual(order.state, "draft")
+        hold = order.credit_hold_ids
+        self.assertEqual(hold.state, "pending")
+        self.assertEqual(hold.origin, "portal")
+        self.assertTrue(hold.requested)
+        self.assertIn("$\xa050.00 over the limit", hold.block_message)

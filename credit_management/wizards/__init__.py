@@ -1,1 +1,2 @@
 from . import credit_history_import
+from . import credit_hold_wizards
