@@ -3,3 +3,4 @@ from . import credit_habit_flag
 from . import credit_kpi_snapshot
 from . import res_partner
 from . import account_move
+from . import res_partner_controller

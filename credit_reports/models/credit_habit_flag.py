@@ -305,23 +305,7 @@ class CreditHabitFlag(models.Model):
         salesperson when a credit controller, else the first credit
         controller of the company, else the salesperson. Hook."""
         self.ensure_one()
-        group = self.env.ref("credit_management.group_credit_controller")
-        controllers = (
-            self.env["res.users"]
-            .sudo()
-            .search(
-                [
-                    ("groups_id", "in", group.ids),
-                    ("share", "=", False),
-                    ("company_ids", "in", self.company_id.ids),
-                ],
-                order="id",
-            )
-        )
-        salesperson = self.partner_id.user_id
-        if salesperson and salesperson in controllers:
-            return salesperson
-        return controllers[:1] or salesperson or self.env.user
+        return self.partner_id._credit_get_controller(self.company_id)
 
     def _notify_controllers(self):
         self.ensure_one()
