@@ -11,6 +11,7 @@
         "security/credit_reports_security.xml",
         "security/ir.model.access.csv",
         "data/credit_reports_cron.xml",
+        "data/credit_overdue_alert_cron.xml",
         "views/credit_aging_line_views.xml",
         "views/credit_kpi_snapshot_views.xml",
         "views/credit_habit_flag_views.xml",

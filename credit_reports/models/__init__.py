@@ -4,3 +4,4 @@ from . import credit_kpi_snapshot
 from . import res_partner
 from . import account_move
 from . import res_partner_controller
+from . import account_move_overdue
