@@ -10,8 +10,10 @@
     "data": [
         "security/credit_reports_security.xml",
         "security/ir.model.access.csv",
+        "security/credit_portfolio_security.xml",
         "data/credit_reports_cron.xml",
         "data/credit_overdue_alert_cron.xml",
+        "data/credit_portfolio_cron.xml",
         "views/credit_aging_line_views.xml",
         "views/credit_kpi_snapshot_views.xml",
         "views/credit_habit_flag_views.xml",
@@ -23,6 +25,7 @@
         "report/credit_statement_reports.xml",
         "report/credit_statement_templates.xml",
         "views/credit_reports_menus.xml",
+        "views/credit_portfolio_views.xml",
     ],
     "installable": True,
 }

@@ -72,6 +72,8 @@ env["credit.kpi.snapshot"]._compute_months(
     company, today - relativedelta(months=18), today
 )
 env["res.partner"]._credit_compute_risk_classes(company, today)
+# The portfolio dashboard, as its daily job leaves it.
+portfolio = env["credit.portfolio.line"]._refresh(company, today)
 
 # 5. PDFs need the running server for their stylesheets (see serve_demo.sh).
 env["ir.config_parameter"].set_param("report.url", "http://127.0.0.1:8069")
@@ -96,6 +98,7 @@ summary = {
     "accepted_order": accepted_order.name,
     "accepted_customer": headroom_partner.display_name,
     "habit_flags": [flag.partner_id.display_name for flag in flags],
+    "portfolio_concentration": round(portfolio.concentration, 1),
     "dunning_run": run.name,
     "dunning_lines": len(run.line_ids),
     "dunning_letters": len(run.letter_ids),

@@ -5,3 +5,4 @@ from . import res_partner
 from . import account_move
 from . import res_partner_controller
 from . import account_move_overdue
+from . import credit_portfolio
