@@ -6,3 +6,4 @@ from . import account_move
 from . import res_partner_controller
 from . import account_move_overdue
 from . import credit_portfolio
+from . import credit_controller_digest
