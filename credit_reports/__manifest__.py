@@ -22,6 +22,7 @@
         "wizards/credit_aging_wizard_views.xml",
         "wizards/credit_statement_wizard_views.xml",
         "views/res_partner_views.xml",
+        "views/res_partner_credit_overview_views.xml",
         "report/credit_aging_reports.xml",
         "report/credit_aging_templates.xml",
         "report/credit_statement_reports.xml",

@@ -7,3 +7,4 @@ from . import res_partner_controller
 from . import account_move_overdue
 from . import credit_portfolio
 from . import credit_controller_digest
+from . import res_partner_credit_overview

@@ -7,3 +7,4 @@ from . import test_due_soon
 from . import test_overdue_alert
 from . import test_portfolio
 from . import test_digest
+from . import test_credit_overview
