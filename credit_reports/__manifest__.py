@@ -23,6 +23,7 @@
         "wizards/credit_statement_wizard_views.xml",
         "views/res_partner_views.xml",
         "views/res_partner_credit_overview_views.xml",
+        "views/portal_statement_templates.xml",
         "report/credit_aging_reports.xml",
         "report/credit_aging_templates.xml",
         "report/credit_statement_reports.xml",

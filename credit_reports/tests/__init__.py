@@ -8,3 +8,4 @@ from . import test_overdue_alert
 from . import test_portfolio
 from . import test_digest
 from . import test_credit_overview
+from . import test_portal_statement

@@ -217,3 +217,8 @@ class CreditStatementWizard(models.TransientModel):
         """Return the aging buckets as (key, label in the context's language)."""
         field = self.env["credit.aging.line"]._fields["bucket"]
         return field._description_selection(self.env)
+
+    def _get_report_base_filename(self):
+        """File name of the PDF downloaded from the portal."""
+        self.ensure_one()
+        return self._get_report_name()
