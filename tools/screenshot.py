@@ -2,9 +2,12 @@
 
     .venv/bin/python tools/screenshot.py URL OUT.png [--login admin]
         [--password admin] [--db credit_demo] [--wait 6] [--size 1400,900]
+        [--click CSS_SELECTOR ...] [--devtools-port 9333]
 
 Logs in through JSON-RPC, hands the session cookie to headless Chromium
 (Debian's package) over the DevTools protocol, opens URL and saves a PNG.
+--click clicks the first element matching each selector, in turn, once the
+page has loaded (a notebook tab, say), and waits again before the shot.
 Only for servers on this machine: the URL must be on 127.0.0.1 or localhost.
 """
 
@@ -54,6 +57,8 @@ def main():
     parser.add_argument("--password", default="admin")
     parser.add_argument("--wait", type=float, default=6.0)
     parser.add_argument("--size", default="1400,900")
+    parser.add_argument("--click", action="append", default=[])
+    parser.add_argument("--devtools-port", type=int, default=DEVTOOLS_PORT)
     args = parser.parse_args()
 
     parts = urlsplit(args.url)
@@ -77,7 +82,7 @@ def main():
             "--disable-component-update",
             "--disable-sync",
             "--remote-debugging-address=127.0.0.1",
-            f"--remote-debugging-port={DEVTOOLS_PORT}",
+            f"--remote-debugging-port={args.devtools_port}",
             f"--user-data-dir={profile}",
             f"--window-size={args.size}",
             "about:blank",
@@ -90,7 +95,7 @@ def main():
         for _ in range(50):
             try:
                 with urllib.request.urlopen(
-                    f"http://127.0.0.1:{DEVTOOLS_PORT}/json/list", timeout=2
+                    f"http://127.0.0.1:{args.devtools_port}/json/list", timeout=2
                 ) as answer:
                     pages = [t for t in json.load(answer) if t["type"] == "page"]
                 if pages:
@@ -126,6 +131,17 @@ def main():
         )
         call("Page.navigate", url=args.url)
         time.sleep(args.wait)
+        for selector in args.click:
+            found = call(
+                "Runtime.evaluate",
+                expression="(() => { const node = document.querySelector("
+                f"{json.dumps(selector)}); if (node) node.click(); "
+                "return Boolean(node); })()",
+                returnByValue=True,
+            )
+            if not found.get("result", {}).get("value"):
+                sys.exit(f"nothing matches {selector!r} on the page")
+            time.sleep(args.wait)
         shot = call("Page.captureScreenshot", format="png")
         with open(args.out, "wb") as handle:
             handle.write(base64.b64decode(shot["data"]))
