@@ -72,17 +72,19 @@ class ResPartner(models.Model):
     )
     credit_kpi_last_id = fields.Many2one(
         comodel_name="credit.kpi.snapshot",
-        string="Latest KPIs",
+        string="Last Closed Month",
+        help="KPIs of the customer's latest month before the current one: the "
+        "month in progress has only its first days.",
         compute="_compute_credit_kpi_overview",
         groups="credit_management.group_credit_controller",
     )
     credit_kpi_last_month = fields.Date(
-        string="KPI Month",
+        string="Month",
         compute="_compute_credit_kpi_overview",
         groups="credit_management.group_credit_controller",
     )
     credit_kpi_dso = fields.Float(
-        string="DSO",
+        string="DSO (days)",
         compute="_compute_credit_kpi_overview",
         groups="credit_management.group_credit_controller",
     )
@@ -92,7 +94,7 @@ class ResPartner(models.Model):
         groups="credit_management.group_credit_controller",
     )
     credit_kpi_add = fields.Float(
-        string="ADD",
+        string="ADD (days)",
         compute="_compute_credit_kpi_overview",
         groups="credit_management.group_credit_controller",
     )
@@ -203,10 +205,15 @@ class ResPartner(models.Model):
     @api.depends("commercial_partner_id")
     def _compute_credit_kpi_overview(self):
         Snapshot = self.env["credit.kpi.snapshot"]
+        this_month = fields.Date.context_today(self).replace(day=1)
         for partner in self:
             domain = partner._credit_overview_kpi_domain()
             partner.credit_kpi_count = Snapshot.search_count(domain)
-            last = Snapshot.search(domain, order="month desc, id desc", limit=1)
+            last = Snapshot.search(
+                domain + [("month", "<", this_month)],
+                order="month desc, id desc",
+                limit=1,
+            )
             partner.credit_kpi_last_id = last
             partner.credit_kpi_last_month = last.month
             partner.credit_kpi_dso = last.dso
@@ -277,6 +284,8 @@ class ResPartner(models.Model):
             ),
         )
         graph = self.env.ref("credit_reports.credit_kpi_snapshot_view_graph_partner")
+        # A month without a snapshot is no data, not zero days late.
+        action["context"] = {"fill_temporal": False}
         action["views"] = [
             (graph.id, "graph"),
             (False, "pivot"),

@@ -27,7 +27,7 @@ from .common import CreditReportsCommon
 #
 # KPI snapshots: customer January, February, March 2024; the portfolio's
 #   March and the other customer's April are not the customer's.
-#   Customer: 3 months, latest March: DSO 41.5 (35 -> 41.5: +6.5),
+#   Customer: 3 months, last closed one March: DSO 41.5 (35 -> 41.5: +6.5),
 #   ADD 12 (8 -> 12: +4).
 #
 # Habit flags: customer acknowledged (2024-01-31) and open (2024-03-31);
@@ -211,6 +211,21 @@ class TestCreditOverview(CreditReportsCommon):
         self.assertFalse(newcomer.credit_kpi_last_id)
         self.assertEqual(newcomer.credit_kpi_dso, 0.0)
         self.assertFalse(newcomer.credit_habit_flag_open_id)
+
+    def test_month_in_progress_not_the_last_closed(self):
+        # The current month counts among the months (3 + 1 = 4), but the
+        # figures shown are those of the last closed month, March 2024.
+        self.env["credit.kpi.snapshot"].create(
+            {
+                "company_id": self.company.id,
+                "partner_id": self.customer.id,
+                "month": self.today.replace(day=1),
+                "dso": 0.0,
+            }
+        )
+        self.assertEqual(self.customer.credit_kpi_count, 4)
+        self.assertEqual(self.customer.credit_kpi_last_id, self.kpi_mar)
+        self.assertEqual(self.customer.credit_kpi_dso, 41.5)
 
     def test_pause_ends_after_its_day(self):
         # Reminders stay paused on the last day, not the day after.
