@@ -48,6 +48,11 @@ ran=$(sed -nE 's/.* of ([0-9]+) tests.*/\1/p' <<<"$summary")
 bad=$(sed -nE 's/.*: ([0-9]+) failed, ([0-9]+) error.*/\1 \2/p' <<<"$summary")
 bad=$(( $(echo "${bad:-0 0}" | tr ' ' '+') ))
 problems=$(log_problems "$logs/addons.log")
+# A browser test skipped for want of Chromium is not a pass.
+if grep -qiE "Chrome executable not found|websocket-client" "$logs/addons.log"; then
+    problems="${problems:+$problems
+}Browser tests were skipped: install Debian's chromium and websocket-client."
+fi
 if [ -n "$problems" ]; then
     echo "   Problems in the log:"; echo "$problems" | head -40 | sed 's/^/   /'
 fi

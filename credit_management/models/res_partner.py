@@ -103,6 +103,11 @@ class ResPartner(models.Model):
         help="Decides on the credit holds of this customer and gets its "
         "credit alerts. Empty: the company's hold reviewer.",
     )
+    credit_hold_count = fields.Integer(
+        string="Credit Holds",
+        compute="_compute_credit_hold_count",
+        help="Orders of the customer waiting on credit hold.",
+    )
     credit_decision_html = fields.Html(
         string="Credit Breakdown",
         compute="_compute_credit_decision_html",
@@ -247,6 +252,43 @@ class ResPartner(models.Model):
                 continue
             decision = commercial.sudo()._credit_evaluate(company)
             partner.credit_decision_html = commercial._credit_render_decision(decision)
+
+    def _compute_credit_hold_count(self):
+        # Read as superuser: a count, not the holds themselves.
+        counts = dict(
+            self.env["credit.hold"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "=", self.env.company.id),
+                    ("state", "=", "pending"),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.credit_hold_count = counts.get(partner.commercial_partner_id, 0)
+
+    def action_credit_view_holds(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "credit_management.credit_hold_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        return action
+
+    def action_credit_request_limit(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Request a Credit Limit"),
+            "res_model": "credit.limit.request",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
 
     def _search_credit_over_limit(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):

@@ -9,3 +9,4 @@ from . import test_credit_cases
 from . import test_credit_multi_company
 from . import test_credit_delivery
 from . import test_credit_hold
+from . import test_credit_hold_http

@@ -113,6 +113,52 @@ class CreditControllerDigest(models.Model):
                 "sequence": 30,
                 "lines": self._get_digest_broken_promises(user, date_from, date_to),
             },
+            {
+                "key": "holds",
+                "title": self.env._("Orders waiting on credit hold"),
+                "sequence": 40,
+                "lines": self._get_digest_holds(user, date_to),
+            },
+        ]
+
+    @api.model
+    def _get_digest_holds(self, user, date_to):
+        """Holds still pending at the end of the period that the user is
+        asked to decide: as the hold's controller, or as a member of the
+        group it was escalated to."""
+        holds = (
+            self.env["credit.hold"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "in", user.company_ids.ids),
+                    ("state", "=", "pending"),
+                    ("create_date", "<", date_to + timedelta(days=1)),
+                    "|",
+                    ("controller_id", "=", user.id),
+                    ("escalated_group_id", "in", user.groups_id.ids),
+                ],
+                order="create_date, id",
+            )
+        )
+        return [
+            {
+                "name": f"{hold.name} ({hold.order_id.name})",
+                "detail": self.env._(
+                    "%(partner)s: %(amount)s, %(over)s over the limit, held "
+                    "since %(date)s%(requested)s",
+                    partner=hold.partner_id.display_name,
+                    amount=hold.currency_id.format(hold.order_amount),
+                    over=hold.currency_id.format(hold.amount_over_limit),
+                    date=fields.Date.to_date(hold.create_date),
+                    requested=self.env._(", release requested")
+                    if hold.requested
+                    else "",
+                ),
+                "res_model": hold._name,
+                "res_id": hold.id,
+            }
+            for hold in holds
         ]
 
     @api.model
