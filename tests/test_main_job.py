@@ -11,7 +11,6 @@ import ar_history
 from ar_history import AS_OF
 
 from odoo import Command
-from odoo.exceptions import UserError
 from odoo.tests.common import TransactionCase, new_test_user, tagged
 
 FIRST_LEVEL_DAYS = 10
@@ -104,15 +103,31 @@ class TestMainJob(TransactionCase):
         )
         self.assertEqual(set(flagged.mapped("ref")), over)
 
-    def test_order_blocked_over_limit(self):
-        """A new order of a customer already over its limit is refused."""
+    def test_order_held_over_limit_then_released(self):
+        """A new order of a customer already over its limit goes on credit
+        hold, with the excess worked out from the CSV; once a credit
+        manager releases it, the salesperson confirms it."""
         ref = max(self.limits, key=lambda ref: (self.owed[ref] - self.limits[ref], ref))
         self.assertGreater(self.owed[ref], self.limits[ref])
         order = self._new_order(ref, 100.0)
-        with self.assertRaises(UserError) as error:
-            order.action_confirm()
-        self.assertIn(self._partner(ref).display_name, str(error.exception))
+        order.action_confirm()
         self.assertEqual(order.state, "draft")
+        hold = order.credit_hold_id.sudo()
+        self.assertEqual(hold.state, "pending")
+        self.assertIn(self._partner(ref).display_name, hold.block_message)
+        # Exposure is what the CSV leaves open, plus this order of 100.00.
+        self.assertAlmostEqual(hold.exposure_amount, self.owed[ref], places=2)
+        self.assertAlmostEqual(
+            hold.amount_over_limit,
+            round(self.owed[ref] + 100.0 - self.limits[ref], 2),
+            places=2,
+        )
+        manager = self.env.ref("base.user_admin")
+        self.assertFalse(hold.with_user(manager)._approve("End-to-end release"))
+        self.assertEqual(hold.state, "approved")
+        order.with_user(self.salesman).action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertTrue(hold.release_used)
 
     def test_order_confirmed_with_headroom(self):
         """An order within the headroom of a customer is confirmed."""

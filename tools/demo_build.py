@@ -8,7 +8,6 @@ import logging
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
-from odoo.exceptions import UserError
 
 _logger = logging.getLogger("credit_demo")
 
@@ -23,22 +22,48 @@ customers = Partner.search(
 env["credit.history.import"]._apply_history_limits(company, today)
 over_limit = customers.filtered("credit_over_limit")
 
-# 2. A new order for the customer furthest over the limit, and one for the
-#    customer with the most headroom.
+# 2. Orders: one for the customer with the most headroom, confirmed; one for
+#    each customer over the limit, put on credit hold and taken through each
+#    state of the hold queue by a salesperson and a credit controller.
 product = env["product.product"].create(
     {"name": "Industrial supplies (demo)", "type": "service", "list_price": 100.0}
 )
+Users = env["res.users"].with_context(no_reset_password=True)
+salesperson = Users.create(
+    {
+        "name": "Sam Seller",
+        "login": "sales",
+        "password": "sales",
+        "groups_id": [(6, 0, [env.ref("sales_team.group_sale_salesman").id])],
+    }
+)
+controller = Users.create(
+    {
+        "name": "Cora Controller",
+        "login": "controller",
+        "password": "controller",
+        "groups_id": [
+            (6, 0, [env.ref("credit_management.group_credit_controller").id])
+        ],
+    }
+)
+company.credit_hold_user_id = controller
 
 
-def new_order(partner, quantity):
-    return env["sale.order"].create(
-        {
-            "partner_id": partner.id,
-            "client_order_ref": "Credit demo",
-            "order_line": [
-                (0, 0, {"product_id": product.id, "product_uom_qty": quantity}),
-            ],
-        }
+def new_order(partner, quantity, user=None):
+    return (
+        env["sale.order"]
+        .with_user(user or env.user)
+        .create(
+            {
+                "partner_id": partner.id,
+                "client_order_ref": "Credit demo",
+                "order_line": [
+                    (0, 0, {"product_id": product.id, "product_uom_qty": quantity}),
+                ],
+            }
+        )
+        .with_user(env.user)
     )
 
 
@@ -46,17 +71,43 @@ def margin(partner):
     return partner.credit_limit_effective - partner.credit_exposure_total
 
 
-blocked_partner = min(over_limit or customers, key=margin)
-blocked_order = new_order(blocked_partner, 1)
-blocked_message = ""
-try:
-    with env.cr.savepoint():
-        blocked_order.action_confirm()
-except UserError as error:
-    blocked_message = str(error)
 headroom_partner = max(customers.filtered("credit_has_limit"), key=margin)
 accepted_order = new_order(headroom_partner, 1)
 accepted_order.action_confirm()
+
+held_orders = []
+for partner in sorted(over_limit or customers, key=margin):
+    order = new_order(partner, 1, salesperson)
+    order.with_user(salesperson).action_confirm()
+    if order.credit_hold_id:
+        held_orders.append(order)
+blocked_order = held_orders[0]
+blocked_partner = blocked_order.partner_id
+blocked_message = blocked_order.credit_hold_id.block_message
+# What each hold goes through, in order of the customers' margin.
+steps = ["requested", "pending", "approved", "released", "rejected", "expired"]
+for order, step in zip(
+    held_orders, steps + ["cancelled"] * len(held_orders), strict=False
+):
+    hold = order.credit_hold_id
+    as_sales = hold.with_user(salesperson)
+    as_controller = hold.with_user(controller)
+    if step != "pending" and step != "cancelled":
+        as_sales._request_release(
+            "Regular customer; the open invoices are promised for this week."
+        )
+    if step in ("approved", "released", "expired"):
+        as_controller._approve("Pays late but always pays; small order.")
+    if step == "released":
+        order.with_user(salesperson).action_confirm()
+    elif step == "rejected":
+        as_controller._reject("Oldest invoice is over 60 days late: collect first.")
+    elif step == "expired":
+        hold.sudo().release_expiry = today - relativedelta(days=1)
+        env["credit.hold"]._cron_expire_releases()
+    elif step == "cancelled":
+        order.with_user(salesperson)._action_cancel()
+holds = env["credit.hold"].search([])
 
 # 3. The scheduled dunning job, as the daily cron runs it (it commits per
 #    batch of customers).
@@ -95,6 +146,10 @@ summary = {
     "blocked_order": blocked_order.name,
     "blocked_customer": blocked_partner.display_name,
     "blocked_message": blocked_message,
+    "holds": {
+        label: len(holds.filtered(lambda h, st=state: h.state == st))
+        for state, label in holds._fields["state"].selection
+    },
     "accepted_order": accepted_order.name,
     "accepted_customer": headroom_partner.display_name,
     "habit_flags": [flag.partner_id.display_name for flag in flags],
