@@ -597,7 +597,8 @@ class CreditHold(models.Model):
 
     def _credit_expire(self, reason):
         for hold in self.sudo().filtered(lambda h: h.state == "approved"):
-            hold.write({"state": "expired", "decision_reason": reason})
+            # The approver's reason stays; why it expired goes to the chatter.
+            hold.state = "expired"
             hold.message_post(body=reason, subtype_xmlid="mail.mt_note")
 
     # -------------------------------------------------------------------------
