@@ -11,18 +11,7 @@ class ResPartner(models.Model):
         """Return the internal credit controllers (managers included) who may
         work in ``company``, oldest user first."""
         group = self.env.ref("credit_management.group_credit_controller")
-        return (
-            self.env["res.users"]
-            .sudo()
-            .search(
-                [
-                    ("groups_id", "in", group.ids),
-                    ("share", "=", False),
-                    ("company_ids", "in", company.ids),
-                ],
-                order="id",
-            )
-        )
+        return self.env["credit.hold"]._credit_get_authorized_users(company, group)
 
     def _credit_get_controller(self, company, preferred=None, controllers=None):
         """Return the credit controller who follows this customer in
