@@ -28,5 +28,6 @@
         "data/mail_template_data.xml",
         "views/credit_dunning_menus.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
 }

@@ -5,6 +5,7 @@ from . import credit_dunning_line
 from . import credit_dunning_policy
 from . import credit_dunning_promise
 from . import credit_dunning_run
+from . import credit_rule
 from . import mail_mail
 from . import res_company
 from . import res_partner

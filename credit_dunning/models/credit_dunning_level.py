@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 
@@ -67,6 +67,12 @@ class CreditDunningLevel(models.Model):
         digits="Account",
         help="Amount in the letter's currency, or percentage of the amount due.",
     )
+    credit_hold = fields.Boolean(
+        string="Put Customer on Credit Hold",
+        help="Once a reminder of this level is sent for an invoice, the "
+        "credit rule 'Dunning level reached' warns about or blocks the "
+        "customer's orders until that invoice is paid or disputed.",
+    )
     letter_intro = fields.Text(
         string="Letter Introduction",
         translate=True,
@@ -77,6 +83,34 @@ class CreditDunningLevel(models.Model):
         translate=True,
         help="Closing paragraph of the letter, printed below the total.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("credit_hold") for vals in vals_list):
+            self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "credit_hold" in vals or "policy_id" in vals:
+            self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        if any(self.mapped("credit_hold")):
+            self.env.registry.clear_cache()
+        return super().unlink()
+
+    @api.model
+    @tools.ormcache()
+    def _get_credit_hold_company_ids(self):
+        """Companies with a level that puts customers on credit hold.
+
+        Cached: the credit check of every order asks, and most companies
+        have no such level, so their credit hold rule needs no query.
+        """
+        return frozenset(
+            self.sudo().search([("credit_hold", "=", True)]).mapped("company_id").ids
+        )
 
     @api.model
     def _get_default_mail_template(self):

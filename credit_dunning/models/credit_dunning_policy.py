@@ -94,6 +94,9 @@ class CreditDunningPolicy(models.Model):
         return policies.with_env(self.env)
 
     def write(self, vals):
+        if "company_id" in vals:
+            # The companies with a credit hold level may change.
+            self.env.registry.clear_cache()
         if "level_ids" in vals:
             self = self.with_context(credit_dunning_defer_level_check=True)
         return super().write(vals)

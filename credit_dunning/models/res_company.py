@@ -30,7 +30,34 @@ class ResCompany(models.Model):
     def create(self, vals_list):
         companies = super().create(vals_list)
         companies._credit_dunning_ensure_default_policy()
+        companies._credit_dunning_ensure_hold_rule()
         return companies
+
+    @api.model
+    def _credit_dunning_init_hold_rules(self):
+        """Give every existing company the dunning credit hold rule."""
+        self.sudo().with_context(active_test=False).search(
+            []
+        )._credit_dunning_ensure_hold_rule()
+
+    def _credit_dunning_ensure_hold_rule(self):
+        """Create the dunning credit hold rule of companies that have none.
+
+        An archived one counts: a company that turned it off keeps it off.
+        """
+        Rule = self.env["credit.rule"].sudo().with_context(active_test=False)
+        have_rule = set(
+            Rule.search(
+                [("company_id", "in", self.ids), ("rule_type", "=", "dunning_hold")]
+            ).company_id.ids
+        )
+        Rule.create(
+            [
+                Rule._prepare_dunning_hold_rule_vals(company)
+                for company in self
+                if company.id not in have_rule
+            ]
+        )
 
     @api.model
     def _credit_dunning_init_default_policies(self):

@@ -30,6 +30,46 @@ class ResPartner(models.Model):
         partner = self.commercial_partner_id.with_company(company)
         return partner.credit_dunning_policy_id or company.credit_dunning_policy_id
 
+    def _credit_dunning_get_hold_lines(self, company):
+        """Reminders that put this customer on credit hold in ``company``.
+
+        The sent dunning lines, at a level with "Put Customer on Credit
+        Hold", of the commercial entity's posted invoices that are still
+        open and not disputed: one line per invoice, its highest such level.
+        A queued email is not a reminder sent yet.
+        """
+        self.ensure_one()
+        Level = self.env["credit.dunning.level"]
+        if company.id not in Level._get_credit_hold_company_ids():
+            return self.env["credit.dunning.line"]
+        lines = (
+            self.env["credit.dunning.line"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("send_state", "=", "sent"),
+                    ("level_id.credit_hold", "=", True),
+                    (
+                        "move_id.commercial_partner_id",
+                        "=",
+                        self.commercial_partner_id._origin.id,
+                    ),
+                    ("move_id.state", "=", "posted"),
+                    ("move_id.credit_dispute", "=", False),
+                    ("move_id.payment_state", "in", ("not_paid", "partial")),
+                ]
+            )
+        )
+        highest = {}
+        for line in lines:
+            kept = highest.get(line.move_id)
+            if not kept or line.level_id.days_overdue > kept.level_id.days_overdue:
+                highest[line.move_id] = line
+        return lines.browse([line.id for line in highest.values()]).sorted(
+            lambda line: (str(line.invoice_date_due or ""), line.id)
+        )
+
     def write(self, vals):
         res = super().write(vals)
         if {"credit_dunning_excluded_until", "credit_dunning_exclusion_reason"} & set(

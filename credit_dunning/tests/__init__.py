@@ -1,3 +1,4 @@
+from . import test_dunning_credit_hold
 from . import test_dunning_fee
 from . import test_dunning_interest
 from . import test_dunning_letter
