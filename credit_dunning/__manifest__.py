@@ -21,6 +21,7 @@
         "views/credit_dunning_promise_views.xml",
         "views/res_partner_views.xml",
         "views/res_company_views.xml",
+        "views/res_config_settings_views.xml",
         "views/account_move_views.xml",
         "wizards/credit_dunning_run_wizard_views.xml",
         "report/credit_dunning_reports.xml",

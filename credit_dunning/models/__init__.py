@@ -8,4 +8,5 @@ from . import credit_dunning_run
 from . import credit_rule
 from . import mail_mail
 from . import res_company
+from . import res_config_settings
 from . import res_partner

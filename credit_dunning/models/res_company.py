@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -25,6 +26,49 @@ class ResCompany(models.Model):
         domain="[('type', '=', 'sale'), ('company_id', '=', id)]",
         help="Sales journal of the fee invoices. Empty: the first sales journal.",
     )
+
+    @api.constrains(
+        "credit_dunning_policy_id",
+        "credit_dunning_fee_product_id",
+        "credit_dunning_fee_journal_id",
+    )
+    def _check_credit_dunning_settings(self):
+        for company in self:
+            policy = company.credit_dunning_policy_id
+            product = company.credit_dunning_fee_product_id
+            journal = company.credit_dunning_fee_journal_id
+            problem = None
+            if policy and policy.company_id != company:
+                problem = ("credit_dunning_policy_id", policy.display_name)
+            elif product and (
+                product.type != "service"
+                or product.company_id not in (company, company.browse())
+            ):
+                problem = ("credit_dunning_fee_product_id", product.display_name)
+            elif journal and (journal.type != "sale" or journal.company_id != company):
+                problem = ("credit_dunning_fee_journal_id", journal.display_name)
+            if problem:
+                fname, value = problem
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s of %(company)s: %(value)s does not fit; it "
+                        "must be %(expected)s.",
+                        field=self._fields[fname].get_description(self.env)["string"],
+                        company=company.name,
+                        value=value,
+                        expected={
+                            "credit_dunning_policy_id": self.env._(
+                                "a policy of this company"
+                            ),
+                            "credit_dunning_fee_product_id": self.env._(
+                                "a service product of this company or shared"
+                            ),
+                            "credit_dunning_fee_journal_id": self.env._(
+                                "a sales journal of this company"
+                            ),
+                        }[fname],
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):

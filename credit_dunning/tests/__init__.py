@@ -7,4 +7,5 @@ from . import test_dunning_policy
 from . import test_dunning_review
 from . import test_dunning_run
 from . import test_dunning_send
+from . import test_dunning_settings
 from . import test_dunning_workers
