@@ -6,6 +6,7 @@ from . import credit_dunning_policy
 from . import credit_dunning_promise
 from . import credit_dunning_run
 from . import credit_rule
+from . import ir_actions_report
 from . import mail_mail
 from . import res_company
 from . import res_config_settings

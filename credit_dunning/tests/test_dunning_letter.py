@@ -1,3 +1,6 @@
+from unittest.mock import patch
+
+from odoo.addons.base.models import ir_actions_report
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
@@ -100,3 +103,34 @@ class TestDunningLetter(DunningCommon):
             self._new_run(compute=False).with_user(controller).unlink()
         with self.assertRaises(AccessError):
             self.policy.with_user(controller).name = "Renamed"
+
+    @mute_logger("odoo.addons.base.models.ir_actions_report")
+    def test_letter_pdf_without_script_delay(self):
+        # Odoo waits report.print_delay (here its default, 1000 ms) for the
+        # scripts of a report; the letter has none: its wkhtmltopdf call
+        # waits 0 ms, other reports keep the delay.
+        letter = self._letter()
+        Report = self.env["ir.actions.report"]
+        self.env["ir.config_parameter"].set_param("report.url", "http://127.0.0.1:9")
+        self.env["ir.config_parameter"].set_param("report.print_delay", "1000")
+        commands = []
+        real_popen = ir_actions_report.subprocess.Popen
+
+        def spy_popen(args, *pargs, **kwargs):
+            commands.append(list(args))
+            return real_popen(args, *pargs, **kwargs)
+
+        with patch.object(ir_actions_report.subprocess, "Popen", spy_popen):
+            pdf, _type = Report.with_context(
+                force_report_rendering=True
+            )._render_qweb_pdf(
+                "credit_dunning.action_report_dunning_letter", letter.ids
+            )
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        [command] = [cmd for cmd in commands if "--javascript-delay" in cmd]
+        delay = command[command.index("--javascript-delay") + 1]
+        self.assertEqual(delay, "0")
+        # Any other report: the arguments keep Odoo's delay.
+        paperformat = self.env.company.paperformat_id
+        args = Report._build_wkhtmltopdf_args(paperformat, False)
+        self.assertEqual(args[args.index("--javascript-delay") + 1], "1000")
