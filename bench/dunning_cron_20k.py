@@ -159,7 +159,8 @@ for state in ("pending", "queued", "sent", "error", "skipped"):
 print(
     f"  batches committed: {commits['compute']} computing, "
     f"{commits['send']} sending, the first of which records the state "
-    f"(batch size {run._get_batch_size()} customers)"
+    f"(batches of {run._get_batch_size()} customers to compute, "
+    f"{run._get_send_batch_size()} to send)"
 )
 print(f"  cron calls: {calls}, seconds: {cron_seconds:.1f}")
 sending_seconds = cron_seconds - proposal_done["at"]
