@@ -1,5 +1,4 @@
 from odoo import Command
-from odoo.exceptions import UserError
 from odoo.tests import freeze_time, tagged
 
 from .common import DunningCommon
@@ -93,7 +92,8 @@ class TestDunningCreditHold(DunningCommon):
         # Another customer is not concerned.
         self.assertEqual(self._hold_result(self.partner_b)[0]["result"], "pass")
 
-        # Confirming an order is refused with the level, invoice and date.
+        # Confirming an order puts it on credit hold, with the level, the
+        # invoice and the date.
         order = (
             self.env["sale.order"]
             .sudo()
@@ -105,20 +105,24 @@ class TestDunningCreditHold(DunningCommon):
                 }
             )
         )
-        with self.assertRaises(UserError) as caught:
-            order.action_confirm()
+        order.action_confirm()
+        self.assertEqual(order.state, "draft")
+        hold = order.credit_hold_id
+        self.assertEqual(hold.state, "pending")
         self.assertIn(
             "- Dunning credit hold: open invoices reminded at a credit hold "
             f"level: Final notice sent on 06/30/2013 for {self.final_invoice.name}.",
-            str(caught.exception),
+            hold.block_message,
         )
-        self.assertEqual(order.state, "draft")
+        # Not the limit: releasing it takes authority for the whole order.
+        self.assertFalse(hold.limit_blocks_only)
 
         # Set to warn, the same rule lets the order through.
         self.rule.action = "warn"
         self.assertEqual(self._hold_result()[0]["result"], "warn")
         order.action_confirm()
         self.assertEqual(order.state, "sale")
+        self.assertEqual(hold.state, "cancelled")
 
     @freeze_time("2013-06-30 09:00:00")
     def test_paid_or_disputed_invoice_releases(self):

@@ -1015,7 +1015,7 @@ class ResPartner(models.Model):
             "order": order,
             "limit": limit,
             "group": group,
-            "risk_class": partner.credit_risk_class,
+            "risk_class": partner._credit_get_decision_risk_class(),
             "exposure": exposure,
             "components": components,
             "overdue": None,
@@ -1037,6 +1037,12 @@ class ResPartner(models.Model):
             if severity[result["result"]] > severity[decision["result"]]:
                 decision["result"] = result["result"]
         return decision
+
+    def _credit_get_decision_risk_class(self):
+        """Return the risk class the credit rules see. Hook: the manual class
+        here; a module deriving classes from behaviour returns its own."""
+        self.ensure_one()
+        return self.credit_risk_class
 
     def _credit_get_overdue(self, company, date=None):
         """Return the overdue receivables of the commercial entity.

@@ -8,3 +8,4 @@ from . import account_move_overdue
 from . import credit_portfolio
 from . import credit_controller_digest
 from . import res_partner_credit_overview
+from . import credit_rule

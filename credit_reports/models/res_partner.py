@@ -176,3 +176,9 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {}
         return action
+
+    def _credit_get_decision_risk_class(self):
+        # The credit rules follow the class derived from behaviour unless a
+        # credit manager set one by hand.
+        self.ensure_one()
+        return self.sudo().credit_risk_class_effective

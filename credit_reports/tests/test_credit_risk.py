@@ -75,3 +75,73 @@ class TestCreditRisk(CreditReportsCommon):
         partner.credit_risk_class = "d"
         self.assertEqual(partner.credit_risk_class_computed, "a")
         self.assertEqual(partner.credit_risk_class_effective, "d")
+
+    def _confirm(self, partner):
+        """Confirm an order of 1 x 100.00 for ``partner``; return it."""
+        product = self.env["product.product"].create(
+            {"name": "Risk Widget", "lst_price": 100.0, "taxes_id": [(5, 0, 0)]}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "order_line": [(0, 0, {"product_id": product.id, "tax_id": [(5,)]})],
+            }
+        )
+        order.action_confirm()
+        return order
+
+    def test_rules_follow_computed_class(self):
+        # A rule for class D customers only: orders over 50.00 blocked. The
+        # computed class is what it sees: "worst" (D) is held, "low" (A)
+        # is confirmed; a manual class would win over the computed one.
+        self.env.user.groups_id += self.env.ref(
+            "credit_management.group_credit_manager"
+        )
+        self._compute()
+        self.env["credit.rule"].create(
+            {
+                "name": "Small orders for class D",
+                "company_id": self.company.id,
+                "rule_type": "order_amount",
+                "threshold_amount": 50.0,
+                "risk_class": "d",
+                "action": "block",
+            }
+        )
+        held = self._confirm(self.worst)
+        self.assertEqual(held.state, "draft")
+        self.assertIn("Small orders for class D", held.credit_hold_id.block_message)
+        self.assertEqual(self._confirm(self.low).state, "sale")
+
+    def test_habit_flag_rule(self):
+        # An open habit change blocks; acknowledged, it no longer does.
+        self.env.user.groups_id += self.env.ref(
+            "credit_management.group_credit_manager"
+        )
+        flag = self.env["credit.habit.flag"].create(
+            {
+                "company_id": self.company.id,
+                "partner_id": self.mid.id,
+                "date_detected": "2024-06-30",
+                "baseline_median": 1.0,
+                "recent_median": 12.0,
+                "threshold": 5.0,
+            }
+        )
+        self.env["credit.rule"].create(
+            {
+                "name": "Habit changed",
+                "company_id": self.company.id,
+                "rule_type": "habit_flag",
+                "action": "block",
+            }
+        )
+        held = self._confirm(self.mid)
+        self.assertEqual(held.state, "draft")
+        self.assertIn(
+            "12.0 days late at the median, against 1.0 usually",
+            held.credit_hold_id.block_message,
+        )
+        flag.action_acknowledge()
+        held.action_confirm()
+        self.assertEqual(held.state, "sale")
