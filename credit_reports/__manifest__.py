@@ -12,6 +12,7 @@
         "security/ir.model.access.csv",
         "security/credit_portfolio_security.xml",
         "security/credit_digest_security.xml",
+        "views/res_config_settings_views.xml",
         "data/credit_reports_cron.xml",
         "data/credit_overdue_alert_cron.xml",
         "data/credit_portfolio_cron.xml",

@@ -180,13 +180,18 @@ class CreditRule(models.Model):
     def _fmt(self, decision, amount):
         return formatLang(self.env, amount, currency_obj=decision["currency"])
 
+    def _get_limit_tolerance(self, decision):
+        """Return the tolerance (percent) over the limit for the decision's
+        customer, and a sentence when it differs from the company's. Hook."""
+        return decision["company"].credit_limit_tolerance or 0.0, ""
+
     def _evaluate_limit(self, decision):
         limit = decision["limit"]
         exposure = decision["exposure"]
         if limit is None:
             return {"fired": False, "message": self.env._("No credit limit.")}
         currency = decision["currency"]
-        tolerance = decision["company"].credit_limit_tolerance or 0.0
+        tolerance, tolerance_note = self._get_limit_tolerance(decision)
         allowed = currency.round(limit * (1.0 + tolerance / 100.0))
         total = exposure["total"]
         # An order that adds nothing cannot raise the risk, even for a
@@ -216,6 +221,8 @@ class CreditRule(models.Model):
                 tolerance=tolerance,
                 allowed=fmt(decision, allowed),
             )
+        if tolerance_note:
+            message += " " + tolerance_note
         return {
             "fired": fired,
             "value": total,

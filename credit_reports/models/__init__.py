@@ -9,3 +9,4 @@ from . import credit_portfolio
 from . import credit_controller_digest
 from . import res_partner_credit_overview
 from . import credit_rule
+from . import res_company

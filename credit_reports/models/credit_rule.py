@@ -13,21 +13,43 @@ class CreditRule(models.Model):
             ("habit_flag", self.env._("Payment habit changed")),
         ]
 
+    def _get_open_habit_flags(self, decision):
+        """Open payment-habit flags of the decision's customer, looked up
+        once per decision."""
+        if "habit_flags" not in decision:
+            decision["habit_flags"] = (
+                self.env["credit.habit.flag"]
+                .sudo()
+                .search(
+                    [
+                        ("company_id", "=", decision["company"].id),
+                        ("partner_id", "=", decision["partner"].id),
+                        ("state", "=", "open"),
+                    ],
+                    order="date_detected desc, id desc",
+                )
+            )
+        return decision["habit_flags"]
+
+    def _get_limit_tolerance(self, decision):
+        # A customer whose payment habit changed gets the company's lower
+        # tolerance until a controller acknowledges the change.
+        tolerance, note = super()._get_limit_tolerance(decision)
+        company = decision["company"]
+        flagged = company.credit_flag_tolerance
+        if flagged < tolerance and self._get_open_habit_flags(decision):
+            return flagged, self.env._(
+                "The tolerance is %(flagged)s%% instead of %(usual)s%% while "
+                "the customer's change of payment habit is open.",
+                flagged=flagged,
+                usual=tolerance,
+            )
+        return tolerance, note
+
     def _evaluate_habit_flag(self, decision):
         """Fire while the customer has an open payment-habit change flag in
         the decision's company (a controller acknowledges it to clear it)."""
-        flags = (
-            self.env["credit.habit.flag"]
-            .sudo()
-            .search(
-                [
-                    ("company_id", "=", decision["company"].id),
-                    ("partner_id", "=", decision["partner"].id),
-                    ("state", "=", "open"),
-                ],
-                order="date_detected desc, id desc",
-            )
-        )
+        flags = self._get_open_habit_flags(decision)
         if not flags:
             return {
                 "fired": False,

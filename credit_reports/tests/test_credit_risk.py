@@ -145,3 +145,41 @@ class TestCreditRisk(CreditReportsCommon):
         flag.action_acknowledge()
         held.action_confirm()
         self.assertEqual(held.state, "sale")
+
+    def test_habit_change_lowers_tolerance(self):
+        # Limit 100.00 with a 20 % tolerance: up to 120.00 accepted. "low"
+        # owes nothing; an order of 1 x 110.00 is 10.00 over the limit. With
+        # an open habit change the tolerance is the company's 0 %: held.
+        # Once the change is acknowledged, 110.00 <= 120.00: confirmed.
+        self.env.user.groups_id += self.env.ref(
+            "credit_management.group_credit_manager"
+        )
+        self.company.credit_limit_tolerance = 20.0
+        self.assertEqual(self.company.credit_flag_tolerance, 0.0)
+        self.low.with_company(self.company).write(
+            {"credit_limit_mode": "custom", "credit_limit_amount": 100.0}
+        )
+        product = self.env["product.product"].create(
+            {"name": "Tolerance Widget", "lst_price": 110.0, "taxes_id": [(5, 0, 0)]}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.low.id,
+                "order_line": [(0, 0, {"product_id": product.id, "tax_id": [(5,)]})],
+            }
+        )
+        flag = self.env["credit.habit.flag"].create(
+            {
+                "company_id": self.company.id,
+                "partner_id": self.low.id,
+                "date_detected": "2024-06-30",
+            }
+        )
+        order.action_confirm()
+        self.assertEqual(order.state, "draft")
+        message = order.credit_hold_id.block_message
+        self.assertIn("$\xa010.00 over the limit", message)
+        self.assertIn("The tolerance is 0.0% instead of 20.0%", message)
+        flag.action_acknowledge()
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
