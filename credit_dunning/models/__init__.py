@@ -11,3 +11,4 @@ from . import mail_mail
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import credit_history_import

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class AccountMove(models.Model):
@@ -32,3 +32,22 @@ class AccountMove(models.Model):
         copy=False,
         tracking=True,
     )
+    credit_disputed_once = fields.Boolean(
+        string="Ever Disputed",
+        readonly=True,
+        copy=False,
+        help="The customer disputed this invoice at some point; risk classes "
+        "count such invoices.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("credit_dispute"):
+                vals["credit_disputed_once"] = True
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("credit_dispute"):
+            vals = dict(vals, credit_disputed_once=True)
+        return super().write(vals)

@@ -92,3 +92,39 @@ class TestDunningPause(DunningCommon):
         with freeze_time("2013-06-30"):
             promise.invalidate_recordset(["state", "amount_paid"])
             self.assertRecordValues(promise, [{"state": "open", "amount_paid": 250.0}])
+
+    def test_dispute_history_kept(self):
+        # Marked disputed once, the invoice stays "ever disputed" after the
+        # dispute is cleared.
+        self.assertFalse(self.invoice.credit_disputed_once)
+        self.invoice.credit_dispute = True
+        self.invoice.credit_dispute = False
+        self.assertTrue(self.invoice.credit_disputed_once)
+
+    def test_history_import_keeps_disputes(self):
+        # Two rows of a history file, the second disputed (Yes), both still
+        # open on 2013-03-31: the disputed one is kept as history only, its
+        # reminders are not paused (the file does not say when).
+        header = (
+            "countrycode,customerID,PaperlessDate,invoiceNumber,InvoiceDate,"
+            "DueDate,InvoiceAmount,Disputed,SettledDate,PaperlessBill,"
+            "DaysToSettle,DaysLate"
+        )
+        rows = (
+            "770,DISP-A,01/01/2013,D-1,05/01/2013,04/02/2013,100.00,No,"
+            "20/04/2013,Paper,105,75",
+            "770,DISP-A,01/01/2013,D-2,06/01/2013,05/02/2013,80.00,Yes,"
+            "20/04/2013,Paper,104,74",
+        )
+        self.env.user.groups_id += self.env.ref(
+            "credit_management.group_credit_manager"
+        )
+        self.env["credit.history.import"]._import_csv(
+            "\n".join((header, *rows)) + "\n", self.company, "2013-03-31"
+        )
+        invoices = self.env["account.move"].search(
+            [("ref", "in", ["D-1", "D-2"]), ("company_id", "=", self.company.id)],
+            order="ref",
+        )
+        self.assertEqual(invoices.mapped("credit_disputed_once"), [False, True])
+        self.assertEqual(invoices.mapped("credit_dispute"), [False, False])

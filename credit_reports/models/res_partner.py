@@ -60,17 +60,21 @@ class ResPartner(models.Model):
             )
 
     @api.model
-    def _credit_get_risk_class(self, add, overdue_share, has_open_flag):
+    def _credit_get_risk_class(
+        self, add, overdue_share, has_open_flag, dispute_share=0.0
+    ):
         """Return the risk class of a customer. Hook.
 
         :param add: amount-weighted average days late of the invoices paid in
             the last 12 months (0 without any)
         :param overdue_share: overdue share (%) of the open receivables
         :param has_open_flag: whether a payment-habit change is open
+        :param dispute_share: share (%) of the invoices of the last 12 months
+            that the customer disputed
         """
         if overdue_share >= 50 or add > 30:
             return "d"
-        if overdue_share >= 25 or add > 15 or has_open_flag:
+        if overdue_share >= 25 or add > 15 or has_open_flag or dispute_share >= 50:
             return "c"
         if overdue_share >= 10 or add > 5:
             return "b"
@@ -83,13 +87,15 @@ class ResPartner(models.Model):
 
         ADD over the invoices paid in full in (as_of - 365 days, as_of], the
         overdue share over the open items on as_of (reconciliations counted
-        from their ``max_date``), both in one statement.
+        from their ``max_date``) and the share of the invoices dated in that
+        year that were ever disputed, in one statement.
         """
         as_of = fields.Date.to_date(as_of)
         companies = self.env["res.company"].search([("id", "child_of", company.id)])
         for model in ("account.move.line", "account.move", "account.partial.reconcile"):
             self.env[model].flush_model()
         self.env["credit.habit.flag"].flush_model()
+        self.env["account.move"].flush_model(["credit_disputed_once"])
 
         # 1. Figures of every customer.
         self.env.cr.execute(
@@ -133,7 +139,14 @@ class ResPartner(models.Model):
                        EXISTS (SELECT 1 FROM credit_habit_flag f
                                 WHERE f.partner_id = i.partner_id
                                   AND f.company_id = %(company_id)s
-                                  AND f.state = 'open')
+                                  AND f.state = 'open'),
+                       COALESCE(
+                           COUNT(DISTINCT i.move_id) FILTER (
+                               WHERE recent.ok AND move.credit_disputed_once)
+                           * 100.0
+                           / NULLIF(COUNT(DISTINCT i.move_id)
+                                        FILTER (WHERE recent.ok), 0),
+                           0)
                   FROM items i
                   JOIN account_move move ON move.id = i.move_id
                   CROSS JOIN LATERAL (
@@ -141,6 +154,10 @@ class ResPartner(models.Model):
                              AND i.residual = 0
                              AND i.settled_on > %(as_of)s::date - 365 AS ok
                   ) paid
+                  CROSS JOIN LATERAL (
+                      SELECT move.move_type = 'out_invoice'
+                             AND move.invoice_date > %(as_of)s::date - 365 AS ok
+                  ) recent
                  GROUP BY i.partner_id
                 """,
                 as_of=as_of,
@@ -151,9 +168,9 @@ class ResPartner(models.Model):
 
         # 2. Classify, and write each class in one go.
         classes = {}
-        for partner_id, add, share, flagged in self.env.cr.fetchall():
+        for partner_id, add, share, flagged, disputed in self.env.cr.fetchall():
             classes[partner_id] = self._credit_get_risk_class(
-                float(add), float(share or 0), flagged
+                float(add), float(share or 0), flagged, float(disputed or 0)
             )
         partners = self.browse(list(classes)).with_company(company).sudo()
         for risk_class, _label in RISK_CLASSES:

@@ -183,3 +183,17 @@ class TestCreditRisk(CreditReportsCommon):
         flag.action_acknowledge()
         order.action_confirm()
         self.assertEqual(order.state, "sale")
+
+    def test_disputes_raise_to_c(self):
+        # "low" has one invoice dated in the year (2024-01-01), paid on time:
+        # A. Disputed once (then cleared), 1 of 1 = 100 % >= 50 %: C.
+        invoice = self.env["account.move"].search(
+            [("partner_id", "=", self.low.id), ("invoice_date", "=", "2024-01-01")]
+        )
+        invoice.credit_dispute = True
+        invoice.credit_dispute = False
+        self.assertTrue(invoice.credit_disputed_once)
+        self.assertEqual(self._compute()[self.low.id], "c")
+        # A second invoice of the year, not disputed: 1 of 2 = 50 %, still C.
+        self._create_invoice(self.low, 50.0, "2024-06-01", "2024-07-01")
+        self.assertEqual(self._compute()[self.low.id], "c")
