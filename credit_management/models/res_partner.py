@@ -80,7 +80,7 @@ class ResPartner(models.Model):
         compute="_compute_credit_currency_id",
     )
     credit_hold = fields.Boolean(
-        string="Credit Hold",
+        string="Manual Credit Hold",
         company_dependent=True,
         help="Put the customer on hold: the credit rules of type 'Manual "
         "credit hold' warn about or block its orders.",
