@@ -159,13 +159,13 @@ class TestCreditHold(CreditManagementCommon):
 
     def test_approve_then_salesperson_confirms(self):
         order, hold = self._held_order()
+        # Decided 3 hours later; the release runs 7 days from that day.
         with freeze_time(fields.Datetime.now() + timedelta(hours=3)):
             self._approve(hold)
+            decision_day = fields.Date.context_today(hold)
         self.assertEqual(hold.state, "approved")
         self.assertEqual(hold.approved_amount, 300.0)
-        self.assertEqual(
-            hold.release_expiry, fields.Date.context_today(hold) + timedelta(days=7)
-        )
+        self.assertEqual(hold.release_expiry, decision_day + timedelta(days=7))
         self.assertEqual(hold.decided_by_id, self.credit_controller)
         self.assertEqual(hold.decision_reason, "Known customer")
         self.assertAlmostEqual(hold.hold_hours, 3.0, delta=0.1)
