@@ -33,6 +33,7 @@ salesperson = Users.create(
     {
         "name": "Sam Seller",
         "login": "sales",
+        "email": "sam.seller@example.com",
         "password": "sales",
         "groups_id": [(6, 0, [env.ref("sales_team.group_sale_salesman").id])],
     }
@@ -41,6 +42,7 @@ controller = Users.create(
     {
         "name": "Cora Controller",
         "login": "controller",
+        "email": "cora.controller@example.com",
         "password": "controller",
         "groups_id": [
             (6, 0, [env.ref("credit_management.group_credit_controller").id])

@@ -1,11 +1,22 @@
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import UserError
+
+from .computed_guard import refuse_computed_writes
 
 
 class AccountMove(models.Model):
     """Run the credit rules when customer invoices are posted (optional)."""
 
     _inherit = "account.move"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        refuse_computed_writes(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        refuse_computed_writes(self, [vals])
+        return super().write(vals)
 
     def _post(self, soft=True):
         self._credit_check_invoice()
@@ -52,3 +63,16 @@ class AccountMove(models.Model):
                     invoices="\n\n".join(blocked),
                 )
             )
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        refuse_computed_writes(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        refuse_computed_writes(self, [vals])
+        return super().write(vals)

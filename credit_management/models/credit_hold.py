@@ -54,14 +54,21 @@ class CreditHold(models.Model):
         comodel_name="res.company", required=True, readonly=True, index=True
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
+    # The order's, kept in step: a reassigned order's new salesperson sees
+    # and requests its hold.
     user_id = fields.Many2one(
-        comodel_name="res.users",
+        related="order_id.user_id",
         string="Salesperson",
+        store=True,
         readonly=True,
         index=True,
     )
     team_id = fields.Many2one(
-        comodel_name="crm.team", string="Sales Team", readonly=True, index=True
+        related="order_id.team_id",
+        string="Sales Team",
+        store=True,
+        readonly=True,
+        index=True,
     )
     controller_id = fields.Many2one(
         comodel_name="res.users",
@@ -192,10 +199,19 @@ class CreditHold(models.Model):
     def _search_age_hours(self, operator, value):
         if operator not in (">", ">=", "<", "<="):
             raise UserError(self.env._("Search the hold age with >, >=, < or <= only."))
-        # Older than N hours is a creation date before now - N hours.
-        limit = fields.Datetime.now() - timedelta(hours=float(value or 0.0))
-        flipped = {">": "<", ">=": "<=", "<": ">", "<=": ">="}[operator]
-        return [("create_date", flipped, limit)]
+        # The age of a decided hold stops at its decision.
+        self.flush_model(["create_date", "decision_date"])
+        query = SQL(
+            """
+            (SELECT id FROM credit_hold
+              WHERE EXTRACT(EPOCH FROM COALESCE(decision_date, %s) - create_date)
+                    / 3600.0 %s %s)
+            """,
+            fields.Datetime.now(),
+            SQL(operator),
+            float(value or 0.0),
+        )
+        return [("id", "in", query)]
 
     @api.depends("order_amount", "company_id.credit_hold_large_amount")
     def _compute_is_large(self):
@@ -239,23 +255,7 @@ class CreditHold(models.Model):
         than duplicated. Run as superuser: whoever confirms may hold.
         """
         Hold = self.sudo()
-        partner = self.env["res.partner"]
-        currency = decision["currency"]
-        exposure = decision["exposure"]
-        limit = decision["limit"]
-        blocking = [r for r in decision["rules"] if r["result"] == "block"]
-        over = 0.0
-        if limit is not None:
-            over = max(0.0, currency.round(exposure["total"] - limit))
-        values = {
-            "block_message": partner._credit_get_block_paragraph(order.name, decision),
-            "breakdown_html": decision["partner"]._credit_render_decision(decision),
-            "limit_amount": limit or 0.0,
-            "exposure_amount": currency.round(exposure["total"] - exposure["order"]),
-            "order_amount": exposure["order"],
-            "amount_over_limit": over,
-            "limit_blocks_only": all(r["rule_type"] == "limit" for r in blocking),
-        }
+        values = Hold._credit_snapshot_values(order, decision)
         hold = Hold.search(
             [("order_id", "=", order.id), ("state", "=", "pending")], limit=1
         )
@@ -269,8 +269,6 @@ class CreditHold(models.Model):
                 "order_id": order.id,
                 "partner_id": decision["partner"].id,
                 "company_id": company.id,
-                "user_id": order.user_id.id,
-                "team_id": order.team_id.id,
                 "controller_id": Hold._credit_pick_controller(
                     decision["partner"], company
                 ).id,
@@ -287,6 +285,28 @@ class CreditHold(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         return hold
+
+    @api.model
+    def _credit_snapshot_values(self, order, decision):
+        """The hold's picture of a credit decision on ``order``."""
+        currency = decision["currency"]
+        exposure = decision["exposure"]
+        limit = decision["limit"]
+        blocking = [r for r in decision["rules"] if r["result"] == "block"]
+        over = 0.0
+        if limit is not None:
+            over = max(0.0, currency.round(exposure["total"] - limit))
+        return {
+            "block_message": self.env["res.partner"]._credit_get_block_paragraph(
+                order.name, decision
+            ),
+            "breakdown_html": decision["partner"]._credit_render_decision(decision),
+            "limit_amount": limit or 0.0,
+            "exposure_amount": currency.round(exposure["total"] - exposure["order"]),
+            "order_amount": exposure["order"],
+            "amount_over_limit": over,
+            "limit_blocks_only": all(r["rule_type"] == "limit" for r in blocking),
+        }
 
     @api.model
     def _credit_pick_controller(self, partner, company):
@@ -340,7 +360,9 @@ class CreditHold(models.Model):
                     )
                 )
             if not auto:
-                # Whoever may see and edit the order may ask for its release.
+                # Whoever may see the hold and edit the order may ask for
+                # its release.
+                hold.check_access("read")
                 hold.order_id.check_access("write")
             if not (comment or "").strip() and not auto:
                 raise UserError(
@@ -402,6 +424,8 @@ class CreditHold(models.Model):
     # -------------------------------------------------------------------------
 
     def _credit_check_controller(self):
+        # The holds themselves must be visible to the user (their company).
+        self.check_access("read")
         if not self.env.user.has_group("credit_management.group_credit_controller"):
             raise AccessError(
                 self.env._(
@@ -450,6 +474,8 @@ class CreditHold(models.Model):
         escalated = self.browse()
         today = fields.Date.context_today(self)
         for hold in self:
+            # Judge on today's exposure, not on the one when the order was held.
+            hold._credit_refresh_snapshot()
             amount = hold.order_amount if approved_amount is None else approved_amount
             if hold.currency_id.compare_amounts(amount, 0.0) <= 0:
                 raise UserError(
@@ -483,11 +509,23 @@ class CreditHold(models.Model):
                 reason,
                 {"approved_amount": amount, "release_expiry": hold_expiry},
             )
-            if hold.company_id.credit_hold_auto_confirm:
+            covers_order = (
+                hold.currency_id.compare_amounts(hold.order_amount, amount) <= 0
+            )
+            if hold.company_id.credit_hold_auto_confirm and covers_order:
                 # The approver's rights on orders do not matter: the release
                 # is what allows the confirmation.
                 hold.order_id.sudo().action_confirm()
         return escalated
+
+    def _credit_refresh_snapshot(self):
+        """Bring the hold's figures up to date with a new credit decision."""
+        self.ensure_one()
+        order = self.order_id.sudo()
+        order._credit_lock()
+        decision = order._credit_evaluate()
+        self.sudo().write(self._credit_snapshot_values(order, decision))
+        return decision
 
     def _reject(self, reason):
         self._credit_check_controller()
@@ -605,19 +643,42 @@ class CreditHold(models.Model):
     # Release use
     # -------------------------------------------------------------------------
 
-    def _credit_release_status(self, order_amount, today=None):
-        """Tell whether this approved hold still releases an order amount.
+    def _credit_release_status(self, decision):
+        """Tell whether this approved hold releases the order as ``decision``
+        (a credit decision on its order) now judges it.
 
-        :return: ``valid``, ``used``, ``expired`` or ``exceeded``.
+        :return: ``valid``; or why not: ``used``, ``expired``, ``customer``
+            (the order's customer changed), ``exceeded`` (the order grew
+            past the approved amount) or ``authority`` (the exposure grew
+            beyond what the approver may release).
         """
         self.ensure_one()
-        today = today or fields.Date.context_today(self)
+        today = fields.Date.context_today(self)
         if self.release_used:
             return "used"
         if self.release_expiry and self.release_expiry < today:
             return "expired"
-        if self.currency_id.compare_amounts(order_amount, self.approved_amount) > 0:
+        if self.partner_id != decision["partner"] or (
+            self.company_id != decision["company"]
+        ):
+            return "customer"
+        amount = decision["exposure"]["order"]
+        if self.currency_id.compare_amounts(amount, self.approved_amount) > 0:
             return "exceeded"
+        authority = self.env["credit.approval.authority"]._get_user_authority(
+            self.decided_by_id, self.company_id
+        )
+        if authority is not None:
+            limit = decision["limit"] or 0.0
+            exposure = decision["exposure"]
+            without_order = exposure["total"] - exposure["order"]
+            needed = (
+                max(0.0, without_order + self.approved_amount - limit)
+                if self.limit_blocks_only
+                else self.approved_amount
+            )
+            if self.currency_id.compare_amounts(needed, authority) > 0:
+                return "authority"
         return "valid"
 
     def _credit_use_release(self):

@@ -319,6 +319,43 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        # A contact made a customer of its own keeps the credit values it
+        # copied from its company: only credit managers may do that.
+        moving = {"parent_id", "is_company"} & vals.keys()
+        if moving and not self._credit_user_may_set_limits():
+            entities_before = {p.id: p.commercial_partner_id for p in self}
+            result = self._credit_write(vals)
+            self._credit_check_new_entities(entities_before)
+            return result
+        return self._credit_write(vals)
+
+    def _credit_check_new_entities(self, entities_before):
+        """Refuse partners that became their own commercial entity while
+        carrying credit values other than a new customer's defaults."""
+        defaults = self.default_get(list(CREDIT_MANAGED_FIELDS))
+        for partner in self:
+            if partner.commercial_partner_id != partner:
+                continue
+            if entities_before[partner.id] == partner:
+                continue
+            for fname in CREDIT_MANAGED_FIELDS:
+                value = self._credit_normalize_limit_value(fname, partner[fname])
+                default = self._credit_normalize_limit_value(fname, defaults.get(fname))
+                if value != default:
+                    raise AccessError(
+                        self.env._(
+                            "Only credit managers may make %(partner)s a "
+                            "customer of its own: it carries the credit "
+                            "settings of %(entity)s (%(field)s).",
+                            partner=partner.display_name,
+                            entity=entities_before[partner.id].display_name,
+                            field=self._fields[fname].get_description(self.env)[
+                                "string"
+                            ],
+                        )
+                    )
+
+    def _credit_write(self, vals):
         if not set(CREDIT_MANAGED_FIELDS) & vals.keys():
             return super().write(vals)
 

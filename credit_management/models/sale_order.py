@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .computed_guard import refuse_computed_writes
 from .credit_hold import HOLD_STATES
 
 # Namespace of the advisory locks taken by the credit check, so that they do
@@ -118,7 +119,9 @@ class SaleOrder(models.Model):
         # Read as superuser: the holds mirror the order's own visibility.
         for order in self:
             holds = order.sudo().credit_hold_ids
-            latest = holds[:1]
+            # The newest by id: a hold created in this transaction may come
+            # last in the cached list.
+            latest = holds.sorted("id", reverse=True)[:1]
             order.credit_hold_id = latest.id
             order.credit_hold_state = latest.state
             order.credit_hold_count = len(holds)
@@ -150,10 +153,14 @@ class SaleOrder(models.Model):
     def create(self, vals_list):
         # An order created confirmed (RPC, import) is created as a quotation
         # and then confirmed through write(), so that it is checked too.
+        refuse_computed_writes(self, vals_list)
         confirmed = [vals.get("state") == "sale" for vals in vals_list]
-        for vals, is_confirmed in zip(vals_list, confirmed, strict=True):
-            if is_confirmed:
-                vals["state"] = "draft"
+        # New dicts: the caller's (an import retrying row by row, say) must
+        # still ask for a confirmed order.
+        vals_list = [
+            dict(vals, state="draft") if is_confirmed else vals
+            for vals, is_confirmed in zip(vals_list, confirmed, strict=True)
+        ]
         orders = super().create(vals_list)
         to_confirm = orders.browse(
             [order.id for order, flag in zip(orders, confirmed, strict=True) if flag]
@@ -166,6 +173,7 @@ class SaleOrder(models.Model):
         # Every way of confirming an order ends in this write: the form and
         # list buttons, RPC, the portal and payments (through action_confirm)
         # as well as a plain write of the state. No context key skips it.
+        refuse_computed_writes(self, [vals])
         if vals.get("state") == "sale":
             self._credit_check()
         return super().write(vals)
@@ -200,7 +208,12 @@ class SaleOrder(models.Model):
     def _credit_confirmed_by_customer(self):
         """Whether the confirmation comes from the customer (portal signature
         or online payment) rather than from a user of the back office."""
-        return self.env.user.share or bool(self.env.context.get("send_email"))
+        # The portal and the payment flows confirm in superuser mode, with
+        # send_email in the context; a client's context key alone is not
+        # enough, nobody reaches superuser mode over RPC.
+        return self.env.user.share or (
+            self.env.su and bool(self.env.context.get("send_email"))
+        )
 
     def _credit_put_on_hold(self):
         """Hold the orders that a credit rule blocks and no release covers.
@@ -232,17 +245,35 @@ class SaleOrder(models.Model):
                             hold=hold.name,
                         )
                     )
-                else:
-                    hold.sudo().message_post(
-                        body=self.env._(
-                            "Release %(old)s covers up to %(approved)s; the "
-                            "order is now %(amount)s.",
+                    continue
+                if status == "customer":
+                    # Released for another customer: void it.
+                    old_hold._credit_expire(
+                        self.env._(
+                            "The order's customer changed: release %(old)s no "
+                            "longer applies.",
                             old=old_hold.name,
-                            approved=old_hold._fmt(old_hold.approved_amount),
-                            amount=old_hold._fmt(decision["exposure"]["order"]),
-                        ),
-                        subtype_xmlid="mail.mt_note",
+                        )
                     )
+                    continue
+                reasons = {
+                    "exceeded": self.env._(
+                        "Release %(old)s covers up to %(approved)s; the order "
+                        "is now %(amount)s.",
+                        old=old_hold.name,
+                        approved=old_hold._fmt(old_hold.approved_amount),
+                        amount=old_hold._fmt(decision["exposure"]["order"]),
+                    ),
+                    "authority": self.env._(
+                        "Release %(old)s was approved by %(user)s, whose "
+                        "authority no longer covers the customer's exposure.",
+                        old=old_hold.name,
+                        user=old_hold.decided_by_id.name,
+                    ),
+                }
+                hold.sudo().message_post(
+                    body=reasons[status], subtype_xmlid="mail.mt_note"
+                )
             holds |= hold
         return holds
 
@@ -265,17 +296,18 @@ class SaleOrder(models.Model):
                 ]
             )
         )
-        amount = decision["exposure"]["order"]
         refused = []
         for hold in holds:
-            status = hold._credit_release_status(amount)
+            status = hold._credit_release_status(decision)
             if status == "valid":
                 return hold, refused
             refused.append((hold, status))
         return holds.browse(), refused
 
     def _action_cancel(self):
-        self.credit_hold_ids._credit_cancel(self.env._("The order was cancelled."))
+        self.sudo().credit_hold_ids._credit_cancel(
+            self.env._("The order was cancelled.")
+        )
         return super()._action_cancel()
 
     def action_credit_view_holds(self):
@@ -419,8 +451,9 @@ class SaleOrder(models.Model):
             blocking rule with its measure (for the limit: the limit, the
             exposure with its components and the order amount).
         """
-        # Let action_confirm refuse orders in other states with its message.
-        orders = self.filtered(lambda o: o.state in ("draft", "sent"))
+        # Every order becoming confirmed, from whatever state: a plain write
+        # can skip action_confirm and its own state checks.
+        orders = self.filtered(lambda o: o.state != "sale")
         orders._credit_lock()
         blocked = []
         for order in orders:
@@ -438,7 +471,7 @@ class SaleOrder(models.Model):
                 continue
             if decision["result"] == "warn":
                 order._credit_post_decision(decision)
-            order.credit_hold_ids._credit_cancel(
+            order.sudo().credit_hold_ids._credit_cancel(
                 self.env._("The credit check passed: no release is needed.")
             )
         if blocked:
@@ -529,6 +562,7 @@ class SaleOrderLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        refuse_computed_writes(self, vals_list)
         order_ids = {vals["order_id"] for vals in vals_list if vals.get("order_id")}
         orders = self.env["sale.order"].browse(order_ids)
         previous = {o.id: o.amount_total for o in orders if o.state == "sale"}
@@ -538,6 +572,7 @@ class SaleOrderLine(models.Model):
         return lines
 
     def write(self, vals):
+        refuse_computed_writes(self, [vals])
         orders = self.order_id
         previous = {o.id: o.amount_total for o in orders if o.state == "sale"}
         result = super().write(vals)

@@ -118,7 +118,8 @@ class TestCreditHold(CreditManagementCommon):
         # sale portal's _validate_order does): nobody is left unaware.
         self._set_limit(self.customer, "custom", 100.0)
         order = self._create_order(self.customer, qty=2.0)
-        order.with_context(send_email=True).action_confirm()
+        # As the portal does it: in superuser mode, with send_email.
+        order.sudo().with_context(send_email=True).action_confirm()
         hold = order.credit_hold_id
         self.assertEqual(order.state, "draft")
         self.assertEqual(hold.origin, "portal")
@@ -147,7 +148,8 @@ class TestCreditHold(CreditManagementCommon):
             }
         )
         transaction.state = "done"
-        confirmed = transaction._check_amount_and_confirm_order()
+        # As the payment's post-processing does it, in superuser mode.
+        confirmed = transaction.sudo()._check_amount_and_confirm_order()
         self.assertFalse(confirmed)
         self.assertEqual(order.state, "draft")
         self.assertEqual(order.credit_hold_id.origin, "portal")
@@ -665,3 +667,184 @@ class TestCreditHoldMultiCompany(CreditManagementCommon):
             [("company_id", "=", company_2.id)]
         )
         self.assertEqual(len(lines), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestCreditHoldBypass(CreditManagementCommon):
+    """Ways around the hold that a salesperson's client could try."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.user.groups_id |= cls.env.ref("credit_management.group_credit_manager")
+        (cls.salesman | cls.colleague | cls.credit_controller).tz = "UTC"
+
+    def _held(self, qty=3.0, limit=100.0, partner=None):
+        partner = partner or self.customer
+        self._set_limit(partner, "custom", limit)
+        order = self._create_order(partner, qty=qty, user=self.salesman)
+        order.with_user(self.salesman).action_confirm()
+        order = order.with_env(self.env)
+        return order, order.credit_hold_id
+
+    def test_cancelled_order_written_to_sale_is_checked(self):
+        order, _hold = self._held()
+        order._action_cancel()
+        with self.assertRaises(UserError) as caught:
+            order.with_user(self.salesman).write({"state": "sale"})
+        self.assertIn("over the limit", str(caught.exception))
+        self.assertEqual(order.state, "cancel")
+
+    def test_computed_amounts_cannot_be_written(self):
+        # Lowering the amounts the exposure reads is refused to clients.
+        self._set_limit(self.customer, "custom", 1000.0)
+        confirmed = self._create_order(self.customer, qty=5.0, user=self.salesman)
+        confirmed.action_confirm()
+        quotation = self._create_order(self.customer, qty=8.0, user=self.salesman)
+        as_salesman = quotation.with_user(self.salesman)
+        for vals in ({"currency_rate": 1e6}, {"amount_total": 0.0}):
+            with self.assertRaises(AccessError):
+                as_salesman.write(vals)
+        lines = confirmed.order_line.with_user(self.salesman)
+        for vals in ({"qty_invoiced": 5.0}, {"price_total": 0.0}):
+            with self.assertRaises(AccessError):
+                lines.write(vals)
+        # 500.00 confirmed + 800.00: 300.00 over, held.
+        as_salesman.action_confirm()
+        self.assertEqual(quotation.state, "draft")
+        self.assertEqual(quotation.credit_hold_id.exposure_amount, 500.0)
+
+    def test_detaching_a_contact_keeps_no_limit(self):
+        # The contact carries the company's custom limit of 300.00: made a
+        # customer of its own by a salesperson, it would keep it.
+        self._set_limit(self.customer, "custom", 300.0)
+        self.assertEqual(self.contact.credit_limit_amount, 300.0)
+        with self.assertRaises(AccessError) as caught:
+            self.contact.with_user(self.salesman).write(
+                {"parent_id": False, "is_company": True}
+            )
+        self.assertIn("Only credit managers may make Jane Azure", str(caught.exception))
+        self.assertEqual(self.contact.parent_id, self.customer)
+        # A credit manager may.
+        self.contact.with_user(self.credit_manager).write({"parent_id": False})
+        self.assertEqual(self.contact.commercial_partner_id, self.contact)
+
+    def test_release_tied_to_customer(self):
+        order, hold = self._held()
+        hold.with_user(self.credit_controller)._approve("Known customer")
+        self._set_limit(self.other_customer, "custom", 100.0)
+        order.with_user(self.salesman).write({"partner_id": self.other_customer.id})
+        order.with_user(self.salesman).action_confirm()
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(hold.state, "expired")
+        self.assertFalse(hold.release_used)
+        self.assertEqual(order.credit_hold_id.partner_id, self.other_customer)
+
+    def test_authority_judged_on_current_exposure(self):
+        # Held at 300.00 (200.00 over a 100.00 limit). Before the decision,
+        # a 5,000.00 invoice is posted: 5,200.00 over, beyond a controller's
+        # 5,000.00, so the approval is escalated.
+        _order, hold = self._held()
+        self._create_invoice(self.customer, 5000.0)
+        escalated = hold.with_user(self.credit_controller)._approve("Known")
+        self.assertEqual(escalated, hold)
+        self.assertEqual(hold.state, "pending")
+        self.assertEqual(hold.amount_over_limit, 5200.0)
+
+    def test_release_void_when_exposure_outgrows_authority(self):
+        # Approved by a controller at 200.00 over; then a 5,000.00 invoice:
+        # using the release would put 5,200.00 over the limit, beyond the
+        # approver's 5,000.00: held again.
+        order, hold = self._held()
+        hold.with_user(self.credit_controller)._approve("Known customer")
+        self._create_invoice(self.customer, 5000.0)
+        order.with_user(self.salesman).action_confirm()
+        self.assertEqual(order.state, "draft")
+        self.assertFalse(hold.release_used)
+        new_hold = order.credit_hold_id
+        self.assertNotEqual(new_hold, hold)
+        notes = self._messages(new_hold).filtered(
+            lambda m: "no longer covers" in m.body
+        )
+        self.assertTrue(notes)
+
+    def test_import_of_confirmed_order_over_limit_fails(self):
+        self._set_limit(self.customer, "custom", 100.0)
+        result = (
+            self.env["sale.order"]
+            .with_user(self.salesman)
+            .load(
+                [
+                    "partner_id/.id",
+                    "state",
+                    "order_line/product_id/.id",
+                    "order_line/product_uom_qty",
+                ],
+                [[str(self.customer.id), "sale", str(self.product_order.id), "3"]],
+            )
+        )
+        self.assertFalse(result["ids"])
+        self.assertIn("over the limit", result["messages"][0]["message"])
+        self.assertFalse(
+            self.env["sale.order"].search([("partner_id", "=", self.customer.id)])
+        )
+
+    def test_reassigned_order_hold_follows_salesperson(self):
+        order, hold = self._held()
+        order.user_id = self.colleague
+        self.assertEqual(hold.user_id, self.colleague)
+        wizard = (
+            self.env["credit.hold.request"]
+            .with_user(self.colleague)
+            .create({"hold_id": hold.id, "comment": "Taking over this account"})
+        )
+        wizard.action_request()
+        self.assertTrue(hold.requested)
+        # The limit is raised: the colleague confirms, the hold closes.
+        self._set_limit(self.customer, "custom", 1000.0)
+        order.with_user(self.colleague).action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(hold.state, "cancelled")
+
+    def test_client_context_does_not_fake_the_portal(self):
+        self._set_limit(self.customer, "custom", 100.0)
+        order = self._create_order(self.customer, qty=3.0, user=self.salesman)
+        order.with_user(self.salesman).with_context(send_email=True).action_confirm()
+        hold = order.with_env(self.env).credit_hold_id
+        self.assertEqual(hold.origin, "backend")
+        self.assertFalse(hold.requested)
+
+    def test_partial_approval_does_not_auto_confirm(self):
+        # Approval confirms orders (setting), but 200.00 approved for a
+        # 300.00 order cannot: the order waits, its release stays unused.
+        self.company.credit_hold_auto_confirm = True
+        order, hold = self._held()
+        hold.with_user(self.credit_controller)._approve("Part", approved_amount=200.0)
+        self.assertEqual(hold.state, "approved")
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(len(order.credit_hold_ids), 1)
+
+    def test_decision_on_invisible_holds_is_refused(self):
+        _order, hold = self._held()
+        company_2 = self.setup_other_company()["company"]
+        clerk_2 = new_test_user(
+            self.env,
+            login="credit_clerk_other",
+            groups="base.group_user,credit_management.group_credit_controller",
+            company_id=company_2.id,
+            company_ids=[Command.set(company_2.ids)],
+        )
+        # Refused, whether at creation or at the decision (AccessError is a
+        # UserError).
+        with self.assertRaises(UserError):
+            self.env["credit.hold.decision"].with_user(clerk_2).create(
+                {"hold_ids": [Command.set(hold.ids)], "reason": "x"}
+            ).action_approve()
+        self.assertEqual(hold.state, "pending")
+
+    def test_age_stops_at_decision(self):
+        _order, hold = self._held()
+        hold.with_user(self.credit_controller)._reject("No")
+        Hold = self.env["credit.hold"]
+        with freeze_time(fields.Datetime.now() + timedelta(hours=48)):
+            self.assertNotIn(hold, Hold.search([("age_hours", ">", 24)]))

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class CreditHoldRequest(models.TransientModel):
@@ -69,8 +70,15 @@ class CreditHoldDecision(models.TransientModel):
                 wizard.hold_ids.order_amount if len(wizard.hold_ids) == 1 else 0.0
             )
 
+    def _check_holds(self):
+        # Holds hidden by the record rules (another company) drop out of the
+        # wizard: say so rather than close as if it had worked.
+        if not self.hold_ids:
+            raise UserError(self.env._("There is no credit hold you may decide."))
+
     def action_approve(self):
         self.ensure_one()
+        self._check_holds()
         amount = self.approved_amount or None
         escalated = self.hold_ids._approve(
             self.reason, approved_amount=amount, expiry=self.release_expiry
@@ -94,6 +102,7 @@ class CreditHoldDecision(models.TransientModel):
 
     def action_reject(self):
         self.ensure_one()
+        self._check_holds()
         self.hold_ids._reject(self.reason)
         return {"type": "ir.actions.act_window_close"}
 
