@@ -260,6 +260,10 @@ class CreditHold(models.Model):
             [("order_id", "=", order.id), ("state", "=", "pending")], limit=1
         )
         if hold:
+            if hold.partner_id != decision["partner"]:
+                values["controller_id"] = Hold._credit_pick_controller(
+                    decision["partner"], decision["company"]
+                ).id
             hold.write(values)
             return hold
         company = decision["company"]
@@ -267,8 +271,6 @@ class CreditHold(models.Model):
             values
             | {
                 "order_id": order.id,
-                "partner_id": decision["partner"].id,
-                "company_id": company.id,
                 "controller_id": Hold._credit_pick_controller(
                     decision["partner"], company
                 ).id,
@@ -297,6 +299,9 @@ class CreditHold(models.Model):
         if limit is not None:
             over = max(0.0, currency.round(exposure["total"] - limit))
         return {
+            # The order's customer may change while it waits.
+            "partner_id": decision["partner"].id,
+            "company_id": decision["company"].id,
             "block_message": self.env["res.partner"]._credit_get_block_paragraph(
                 order.name, decision
             ),

@@ -848,3 +848,15 @@ class TestCreditHoldBypass(CreditManagementCommon):
         Hold = self.env["credit.hold"]
         with freeze_time(fields.Datetime.now() + timedelta(hours=48)):
             self.assertNotIn(hold, Hold.search([("age_hours", ">", 24)]))
+
+    def test_pending_hold_follows_new_customer(self):
+        # Held for Azure; the order moves to Deco (limit 50.00) and is
+        # confirmed again: the same pending hold now names Deco, 250.00 over.
+        order, hold = self._held()
+        self._set_limit(self.other_customer, "custom", 50.0)
+        order.with_user(self.salesman).write({"partner_id": self.other_customer.id})
+        order.with_user(self.salesman).action_confirm()
+        self.assertEqual(order.credit_hold_ids, hold)
+        self.assertEqual(hold.partner_id, self.other_customer)
+        self.assertEqual(hold.amount_over_limit, 250.0)
+        self.assertIn("Deco Credit Ltd", hold.block_message)
