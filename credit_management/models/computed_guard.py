@@ -13,6 +13,8 @@ CREDIT_COMPUTED_FIELDS = {
         "amount_residual_signed",
     },
     "account.move.line": {"amount_residual", "amount_residual_currency", "reconciled"},
+    # The credit entity of a customer follows its parent and company flag.
+    "res.partner": {"commercial_partner_id"},
 }
 
 

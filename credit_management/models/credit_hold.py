@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.misc import formatLang
@@ -111,6 +111,13 @@ class CreditHold(models.Model):
         readonly=True,
         currency_field="currency_id",
         help="How far the exposure with this order goes over the limit.",
+    )
+    blocking_rule_ids = fields.Many2many(
+        comodel_name="credit.rule",
+        string="Blocking Rules",
+        readonly=True,
+        help="The rules that blocked the order when it was last judged; a "
+        "release covers these only.",
     )
     limit_blocks_only = fields.Boolean(
         readonly=True,
@@ -311,6 +318,7 @@ class CreditHold(models.Model):
             "order_amount": exposure["order"],
             "amount_over_limit": over,
             "limit_blocks_only": all(r["rule_type"] == "limit" for r in blocking),
+            "blocking_rule_ids": [Command.set([r["rule"].id for r in blocking])],
         }
 
     @api.model
@@ -379,6 +387,11 @@ class CreditHold(models.Model):
                 )
         now = fields.Datetime.now()
         for hold in self.sudo():
+            if auto and hold.requested:
+                # Confirmed again from the portal: the team already knows.
+                continue
+            # A new request replaces the previous one's activity.
+            hold.activity_unlink(["credit_management.mail_activity_credit_hold"])
             hold.write(
                 {
                     "requested": True,
@@ -654,8 +667,9 @@ class CreditHold(models.Model):
 
         :return: ``valid``; or why not: ``used``, ``expired``, ``customer``
             (the order's customer changed), ``exceeded`` (the order grew
-            past the approved amount) or ``authority`` (the exposure grew
-            beyond what the approver may release).
+            past the approved amount), ``rules`` (a rule blocks that did not
+            when it was approved) or ``authority`` (the exposure grew beyond
+            what the approver may release).
         """
         self.ensure_one()
         today = fields.Date.context_today(self)
@@ -670,6 +684,9 @@ class CreditHold(models.Model):
         amount = decision["exposure"]["order"]
         if self.currency_id.compare_amounts(amount, self.approved_amount) > 0:
             return "exceeded"
+        blocking = {r["rule"].id for r in decision["rules"] if r["result"] == "block"}
+        if not blocking <= set(self.blocking_rule_ids.ids):
+            return "rules"
         authority = self.env["credit.approval.authority"]._get_user_authority(
             self.decided_by_id, self.company_id
         )

@@ -283,16 +283,18 @@ class CreditRule(models.Model):
     def _evaluate_manual_hold(self, decision):
         partner = decision["partner"]
         reason = partner.credit_hold_reason
+        if not partner.credit_hold:
+            message = self.env._("the customer is not on manual credit hold.")
+        elif reason:
+            message = self.env._(
+                "the customer is on credit hold (%(reason)s).", reason=reason
+            )
+        else:
+            message = self.env._("the customer is on credit hold.")
         return {
             "fired": bool(partner.credit_hold),
             "value": bool(partner.credit_hold),
-            "message": (
-                self.env._(
-                    "the customer is on credit hold (%(reason)s).", reason=reason
-                )
-                if reason
-                else self.env._("the customer is on credit hold.")
-            ),
+            "message": message,
         }
 
     # -------------------------------------------------------------------------

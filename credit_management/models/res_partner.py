@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.misc import formatLang
 
+from .computed_guard import refuse_computed_writes
 from .credit_rule import RISK_CLASSES
 
 CREDIT_LIMIT_FIELDS = (
@@ -301,6 +302,7 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        refuse_computed_writes(self, vals_list)
         if not self._credit_user_may_set_limits():
             for vals in vals_list:
                 parent = self.browse(vals.get("parent_id")).commercial_partner_id
@@ -319,41 +321,59 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        # A contact made a customer of its own keeps the credit values it
-        # copied from its company: only credit managers may do that.
+        refuse_computed_writes(self, [vals])
+        # Moves that change whose credit settings apply are for credit
+        # managers (see _credit_check_entity_moves).
         moving = {"parent_id", "is_company"} & vals.keys()
         if moving and not self._credit_user_may_set_limits():
-            entities_before = {p.id: p.commercial_partner_id for p in self}
+            before = {
+                p.id: (p.commercial_partner_id, p._credit_get_custom_field())
+                for p in self
+            }
             result = self._credit_write(vals)
-            self._credit_check_new_entities(entities_before)
+            self._credit_check_entity_moves(before)
             return result
         return self._credit_write(vals)
 
-    def _credit_check_new_entities(self, entities_before):
-        """Refuse partners that became their own commercial entity while
-        carrying credit values other than a new customer's defaults."""
+    def _credit_get_custom_field(self):
+        """Return the first credit setting of the partner that differs from a
+        new customer's default, or ``None``."""
+        self.ensure_one()
         defaults = self.default_get(list(CREDIT_MANAGED_FIELDS))
+        for fname in CREDIT_MANAGED_FIELDS:
+            value = self._credit_normalize_limit_value(fname, self[fname])
+            default = self._credit_normalize_limit_value(fname, defaults.get(fname))
+            if value != default:
+                return fname
+        return None
+
+    def _credit_check_entity_moves(self, before):
+        """Refuse, to users who are not credit managers, the moves that
+        change whose credit settings apply: a contact made a customer of its
+        own while carrying its company's settings, or a customer with
+        settings of its own put under another company."""
         for partner in self:
-            if partner.commercial_partner_id != partner:
+            entity_before, custom_before = before[partner.id]
+            entity = partner.commercial_partner_id
+            if entity == entity_before:
                 continue
-            if entities_before[partner.id] == partner:
+            if entity == partner:
+                custom, source = partner._credit_get_custom_field(), entity_before
+            elif entity_before == partner:
+                custom, source = custom_before, partner
+            else:
                 continue
-            for fname in CREDIT_MANAGED_FIELDS:
-                value = self._credit_normalize_limit_value(fname, partner[fname])
-                default = self._credit_normalize_limit_value(fname, defaults.get(fname))
-                if value != default:
-                    raise AccessError(
-                        self.env._(
-                            "Only credit managers may make %(partner)s a "
-                            "customer of its own: it carries the credit "
-                            "settings of %(entity)s (%(field)s).",
-                            partner=partner.display_name,
-                            entity=entities_before[partner.id].display_name,
-                            field=self._fields[fname].get_description(self.env)[
-                                "string"
-                            ],
-                        )
+            if custom:
+                raise AccessError(
+                    self.env._(
+                        "Only credit managers may change the credit entity of "
+                        "%(partner)s: it carries the credit settings of "
+                        "%(entity)s (%(field)s).",
+                        partner=partner.display_name,
+                        entity=source.display_name,
+                        field=self._fields[custom].get_description(self.env)["string"],
                     )
+                )
 
     def _credit_write(self, vals):
         if not set(CREDIT_MANAGED_FIELDS) & vals.keys():
@@ -721,20 +741,20 @@ class ResPartner(models.Model):
           GROUP BY rp.commercial_partner_id, c.currency_id
          UNION ALL
             SELECT rp.commercial_partner_id, 'draft_invoices', c.currency_id,
-                   NULL::date, SUM(am.amount_total_signed)
+                   NULL::date, SUM(GREATEST(0.0, am.amount_total_signed))
               FROM account_move am
               JOIN res_partner rp ON rp.id = am.partner_id
               JOIN res_company c ON c.id = am.company_id
              WHERE am.state = 'draft'
-               AND am.move_type IN ('out_invoice', 'out_refund')
+               AND am.move_type = 'out_invoice'
                AND %(partner_filter)s
           GROUP BY rp.commercial_partner_id, c.currency_id
          UNION ALL
             SELECT rp.commercial_partner_id, 'orders', so.currency_id,
                    so.date_order::date,
-                   SUM(sol.price_total
+                   GREATEST(0.0, SUM(sol.price_total
                        * (sol.product_uom_qty - sol.qty_invoiced)
-                       / sol.product_uom_qty)
+                       / sol.product_uom_qty))
               FROM sale_order_line sol
               JOIN sale_order so ON so.id = sol.order_id
               JOIN res_partner rp ON rp.id = so.partner_id
@@ -743,7 +763,8 @@ class ResPartner(models.Model):
                AND sol.product_uom_qty > 0
                AND sol.qty_invoiced < sol.product_uom_qty
                AND %(partner_filter)s
-          GROUP BY rp.commercial_partner_id, so.currency_id, so.date_order::date
+          GROUP BY so.id, rp.commercial_partner_id, so.currency_id,
+                   so.date_order::date
             """,
             partner_filter=partner_filter,
             order_id=order_id,
@@ -814,22 +835,25 @@ class ResPartner(models.Model):
                  UNION ALL
                     SELECT rp.commercial_partner_id,
                            0.0,
-                           am.amount_total_signed,
+                           GREATEST(0.0, am.amount_total_signed),
                            0.0
                       FROM account_move am
                       JOIN res_partner rp ON rp.id = am.partner_id
                      WHERE am.company_id = %(company_id)s
                        AND am.state = 'draft'
-                       AND am.move_type IN ('out_invoice', 'out_refund')
+                       AND am.move_type = 'out_invoice'
                        AND %(partner_filter)s
                  UNION ALL
+                    -- Per order, never below zero: an order with negative
+                    -- lines cannot make room for others.
                     SELECT rp.commercial_partner_id,
                            0.0,
                            0.0,
-                           sol.price_total
+                           GREATEST(0.0, SUM(
+                               sol.price_total
                                * (sol.product_uom_qty - sol.qty_invoiced)
                                / sol.product_uom_qty
-                               / COALESCE(NULLIF(so.currency_rate, 0), 1)
+                               / COALESCE(NULLIF(so.currency_rate, 0), 1)))
                       FROM sale_order_line sol
                       JOIN sale_order so ON so.id = sol.order_id
                       JOIN res_partner rp ON rp.id = so.partner_id
@@ -839,6 +863,7 @@ class ResPartner(models.Model):
                        AND sol.product_uom_qty > 0
                        AND sol.qty_invoiced < sol.product_uom_qty
                        AND %(partner_filter)s
+                  GROUP BY so.id, rp.commercial_partner_id
                    ) src
           GROUP BY src.partner_id
             """,
@@ -1156,7 +1181,7 @@ class ResPartner(models.Model):
                   JOIN res_partner rp ON rp.id = am.partner_id
                  WHERE am.company_id = ANY(%(company_ids)s)
                    AND am.state = 'draft'
-                   AND am.move_type IN ('out_invoice', 'out_refund')
+                   AND am.move_type = 'out_invoice'
                    AND rp.commercial_partner_id = ANY(%(partner_ids)s)
              UNION ALL
                 SELECT 'orders', ARRAY_AGG(DISTINCT so.id)

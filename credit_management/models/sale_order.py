@@ -9,6 +9,16 @@ from odoo.tools import SQL
 from .computed_guard import refuse_computed_writes
 from .credit_hold import HOLD_STATES
 
+# Fields whose change can make a confirmed order weigh more on a customer.
+ORDER_GROWTH_FIELDS = {
+    "partner_id",
+    "currency_id",
+    "pricelist_id",
+    "date_order",
+    "company_id",
+    "order_line",
+}
+
 # Namespace of the advisory locks taken by the credit check, so that they do
 # not collide with the locks of other modules.
 CREDIT_LOCK_NAMESPACE = "credit_management.credit_check"
@@ -175,8 +185,31 @@ class SaleOrder(models.Model):
         # as well as a plain write of the state. No context key skips it.
         refuse_computed_writes(self, [vals])
         if vals.get("state") == "sale":
+            # Access first: a user who may not confirm learns nothing of the
+            # customer's credit.
+            self.check_access("write")
             self._credit_check()
-        return super().write(vals)
+        # What can make a confirmed order weigh more on a customer: a new
+        # customer (its whole amount is new there), lines, currency, date.
+        watched = {}
+        if ORDER_GROWTH_FIELDS & vals.keys():
+            watched = {
+                order.id: (
+                    order.partner_id.commercial_partner_id,
+                    order._credit_company_amount(),
+                )
+                for order in self
+                if order.state == "sale"
+            }
+        result = super().write(vals)
+        if watched:
+            previous = {}
+            for order in self.filtered(lambda o: o.id in watched):
+                entity, amount = watched[order.id]
+                moved = order.partner_id.commercial_partner_id != entity
+                previous[order.id] = 0.0 if moved else amount
+            self._credit_check_growth(previous)
+        return result
 
     def action_confirm(self):
         """Confirm the orders the credit rules allow; put the others on hold.
@@ -263,6 +296,11 @@ class SaleOrder(models.Model):
                         old=old_hold.name,
                         approved=old_hold._fmt(old_hold.approved_amount),
                         amount=old_hold._fmt(decision["exposure"]["order"]),
+                    ),
+                    "rules": self.env._(
+                        "Release %(old)s was given for other credit rules than "
+                        "those that block the order now.",
+                        old=old_hold.name,
                     ),
                     "authority": self.env._(
                         "Release %(old)s was approved by %(user)s, whose "
@@ -485,6 +523,12 @@ class SaleOrder(models.Model):
                 )
             )
 
+    def _credit_company_amount(self):
+        """The order's total in company currency, as the exposure counts it."""
+        self.ensure_one()
+        rate = self.currency_rate or 1.0
+        return self.company_id.currency_id.round(self.amount_total / rate)
+
     def _credit_check_growth(self, previous_amounts):
         """Check again the confirmed orders whose total grew.
 
@@ -492,7 +536,8 @@ class SaleOrder(models.Model):
         the order was confirmed within the rules, which must still allow
         its new total.
 
-        :param previous_amounts: dict order id -> ``amount_total`` before.
+        :param previous_amounts: dict order id -> amount before, in company
+            currency (see :meth:`_credit_company_amount`).
         :raise UserError: when a rule blocks the new total.
         """
         blocked = []
@@ -500,7 +545,8 @@ class SaleOrder(models.Model):
             before = previous_amounts.get(order.id)
             if before is None:
                 continue
-            if order.currency_id.compare_amounts(order.amount_total, before) <= 0:
+            currency = order.company_id.currency_id
+            if currency.compare_amounts(order._credit_company_amount(), before) <= 0:
                 continue
             order._credit_lock()
             decision = order._credit_evaluate()
@@ -565,7 +611,9 @@ class SaleOrderLine(models.Model):
         refuse_computed_writes(self, vals_list)
         order_ids = {vals["order_id"] for vals in vals_list if vals.get("order_id")}
         orders = self.env["sale.order"].browse(order_ids)
-        previous = {o.id: o.amount_total for o in orders if o.state == "sale"}
+        previous = {
+            o.id: o._credit_company_amount() for o in orders if o.state == "sale"
+        }
         lines = super().create(vals_list)
         if previous:
             orders._credit_check_growth(previous)
@@ -574,7 +622,12 @@ class SaleOrderLine(models.Model):
     def write(self, vals):
         refuse_computed_writes(self, [vals])
         orders = self.order_id
-        previous = {o.id: o.amount_total for o in orders if o.state == "sale"}
+        if vals.get("order_id"):
+            # A line moved into another order makes that one grow.
+            orders |= self.env["sale.order"].browse(vals["order_id"])
+        previous = {
+            o.id: o._credit_company_amount() for o in orders if o.state == "sale"
+        }
         result = super().write(vals)
         if previous:
             orders._credit_check_growth(previous)

@@ -17,14 +17,25 @@ class TestCreditExposure(CreditManagementCommon):
         self.assertEqual(exposure["total"], 600.0)
 
     def test_draft_invoice_and_draft_refund(self):
-        # Draft invoice 250.00 and draft credit note 50.00: 200.00 in drafts,
-        # nothing in receivables since nothing is posted.
+        # Draft invoice 250.00 and draft credit note 50.00: 250.00 in drafts.
+        # A credit note reduces the exposure once posted, not as a draft
+        # (anyone with invoicing rights could make room with one and delete
+        # it later); nothing in receivables since nothing is posted.
         self._create_invoice(self.customer, 250.0, post=False)
         self._create_invoice(self.customer, 50.0, move_type="out_refund", post=False)
         exposure = self._exposure(self.customer)
-        self.assertEqual(exposure["draft_invoices"], 200.0)
+        self.assertEqual(exposure["draft_invoices"], 250.0)
         self.assertEqual(exposure["receivable"], 0.0)
-        self.assertEqual(exposure["total"], 200.0)
+        self.assertEqual(exposure["total"], 250.0)
+
+    def test_negative_order_makes_no_room(self):
+        # A confirmed order of -1,000.00 (a negative unit price) counts 0.00,
+        # not -1,000.00: a 300.00 order still counts in full.
+        self._create_order(self.customer, qty=1.0, price=-1000.0).action_confirm()
+        self._create_order(self.customer, qty=3.0).action_confirm()
+        exposure = self._exposure(self.customer)
+        self.assertEqual(exposure["orders"], 300.0)
+        self.assertEqual(exposure["total"], 300.0)
 
     def test_confirmed_uninvoiced_order(self):
         # 3 x 100.00 untaxed, confirmed and not invoiced: 300.00 of orders.

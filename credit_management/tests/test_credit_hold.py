@@ -723,7 +723,10 @@ class TestCreditHoldBypass(CreditManagementCommon):
             self.contact.with_user(self.salesman).write(
                 {"parent_id": False, "is_company": True}
             )
-        self.assertIn("Only credit managers may make Jane Azure", str(caught.exception))
+        self.assertIn(
+            "Only credit managers may change the credit entity of Jane Azure",
+            str(caught.exception),
+        )
         self.assertEqual(self.contact.parent_id, self.customer)
         # A credit manager may.
         self.contact.with_user(self.credit_manager).write({"parent_id": False})
@@ -860,3 +863,85 @@ class TestCreditHoldBypass(CreditManagementCommon):
         self.assertEqual(hold.partner_id, self.other_customer)
         self.assertEqual(hold.amount_over_limit, 250.0)
         self.assertIn("Deco Credit Ltd", hold.block_message)
+
+    def test_confirmed_order_moved_to_another_customer_is_checked(self):
+        # A 300.00 confirmed order for Azure (limit 1,000.00) moved to Deco
+        # (limit 100.00): 200.00 over, refused.
+        self._set_limit(self.customer, "custom", 1000.0)
+        self._set_limit(self.other_customer, "custom", 100.0)
+        order = self._create_order(self.customer, qty=3.0, user=self.salesman)
+        order.with_user(self.salesman).action_confirm()
+        self.assertEqual(order.state, "sale")
+        with self.assertRaises(UserError) as caught:
+            order.with_user(self.salesman).write({"partner_id": self.other_customer.id})
+        self.assertIn("$\xa0200.00 over the limit", str(caught.exception))
+        self.assertEqual(order.partner_id, self.customer)
+
+    def test_more_ways_around_are_closed(self):
+        self._set_limit(self.customer, "custom", 100.0)
+        # The credit entity is computed from the parent: not writable.
+        shell = self.env["res.partner"].create({"name": "Shell", "is_company": True})
+        with self.assertRaises(AccessError):
+            self.customer.with_user(self.salesman).write(
+                {"commercial_partner_id": shell.id}
+            )
+        # A customer with its own limit is not put under another company by a
+        # salesperson (its limit would give way to the other's).
+        with self.assertRaises(AccessError):
+            self.customer.with_user(self.salesman).write(
+                {"parent_id": shell.id, "is_company": False}
+            )
+        # A draft credit note makes no room: 300.00 still 200.00 over.
+        self._create_invoice(self.customer, 5000.0, move_type="out_refund", post=False)
+        _order, hold = self._held()
+        self.assertEqual(hold.amount_over_limit, 200.0)
+
+    def test_line_moved_into_confirmed_order_is_checked(self):
+        # Limit 500.00, confirmed order 300.00; a 300.00 line of a quotation
+        # moved into it would make 600.00: refused.
+        self._set_limit(self.customer, "custom", 500.0)
+        confirmed = self._create_order(self.customer, qty=3.0, user=self.salesman)
+        confirmed.with_user(self.salesman).action_confirm()
+        quotation = self._create_order(self.customer, qty=3.0, user=self.salesman)
+        with self.assertRaises(UserError):
+            quotation.order_line.with_user(self.salesman).write(
+                {"order_id": confirmed.id}
+            )
+        with self.assertRaises(UserError):
+            confirmed.with_user(self.salesman).write(
+                {"order_line": [Command.link(quotation.order_line.id)]}
+            )
+        self.assertEqual(confirmed.amount_total, 300.0)
+
+    def test_release_does_not_cover_a_new_blocking_rule(self):
+        # Released for the limit; then the customer is put on manual hold by
+        # a credit manager: the release no longer confirms the order.
+        self.env["credit.rule"].create(
+            {"name": "Manual hold", "rule_type": "manual_hold", "action": "block"}
+        )
+        order, hold = self._held()
+        hold.with_user(self.credit_controller)._approve("Known customer")
+        self.customer.with_user(self.credit_manager).write(
+            {"credit_hold": True, "credit_hold_reason": "Bankruptcy filed"}
+        )
+        order.with_user(self.salesman).action_confirm()
+        self.assertEqual(order.state, "draft")
+        self.assertFalse(hold.release_used)
+        self.assertIn("Bankruptcy filed", order.credit_hold_id.block_message)
+
+    def test_portal_confirming_again_adds_no_activity(self):
+        self._set_limit(self.customer, "custom", 100.0)
+        order = self._create_order(self.customer, qty=3.0)
+        for _attempt in range(3):
+            order.sudo().with_context(send_email=True).action_confirm()
+        self.assertEqual(len(self._activities(order.credit_hold_id)), 1)
+
+    def test_user_without_write_access_learns_nothing(self):
+        # A portal user writing the state gets an access error, not the
+        # customer's credit figures.
+        portal = new_test_user(
+            self.env, login="credit_portal_2", groups="base.group_portal"
+        )
+        order, _hold = self._held()
+        with self.assertRaises(AccessError):
+            order.with_user(portal).write({"state": "sale"})
