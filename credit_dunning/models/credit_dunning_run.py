@@ -135,6 +135,17 @@ class CreditDunningRun(models.Model):
         for run in self:
             run._compute_proposal()
             run.state = "computed"
+            if not run.line_ids and not run.company_id.credit_dunning_policy_id:
+                # Say why a run is empty when the likely cause is the setup.
+                run.message_post(
+                    body=self.env._(
+                        "No invoice to remind: %(company)s has no default "
+                        "dunning policy (Settings, Dunning), so only customers "
+                        "with a policy of their own are reminded.",
+                        company=run.company_id.name,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
             _logger.info(
                 "Dunning run %s computed: %s invoices, %s letters",
                 run.name,

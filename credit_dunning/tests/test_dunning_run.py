@@ -411,3 +411,14 @@ class TestDunningRun(DunningCommon):
             run_12.line_ids.filtered(lambda ln: ln.move_id == soon).level_id,
             self.level_1,
         )
+
+    def test_empty_run_explains_missing_policy(self):
+        # An invoice 20 days late, but no default policy and none on the
+        # customer: the run is empty and says why.
+        self._create_invoice(self.partner_a, 100.0, 20)
+        self.company.credit_dunning_policy_id = False
+        run = self._new_run()
+        self.assertFalse(run.line_ids)
+        self.assertTrue(
+            run.message_ids.filtered(lambda m: "no default dunning policy" in m.body)
+        )
