@@ -945,3 +945,21 @@ class TestCreditHoldBypass(CreditManagementCommon):
         order, _hold = self._held()
         with self.assertRaises(AccessError):
             order.with_user(portal).write({"state": "sale"})
+
+    def test_currency_switch_back_is_checked(self):
+        # Limit 500.00. A confirmed order of 300.00 switched to a currency at
+        # 2.0 per dollar weighs 150.00; a second 300.00 order then fits
+        # (450.00). Switching the first back to dollars would make 600.00:
+        # refused.
+        other = self.setup_other_currency("EUR")
+        self._set_limit(self.customer, "custom", 500.0)
+        first = self._create_order(self.customer, qty=3.0, user=self.salesman)
+        first.with_user(self.salesman).action_confirm()
+        first.with_user(self.salesman).write({"currency_id": other.id})
+        self.assertEqual(first._credit_company_amount(), 150.0)
+        second = self._create_order(self.customer, qty=3.0, user=self.salesman)
+        second.with_user(self.salesman).action_confirm()
+        self.assertEqual(second.state, "sale")
+        with self.assertRaises(UserError) as caught:
+            first.with_user(self.salesman).write({"currency_id": self.currency.id})
+        self.assertIn("cannot grow", str(caught.exception))
