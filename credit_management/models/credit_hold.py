@@ -685,7 +685,8 @@ class CreditHold(models.Model):
         if self.currency_id.compare_amounts(amount, self.approved_amount) > 0:
             return "exceeded"
         blocking = {r["rule"].id for r in decision["rules"] if r["result"] == "block"}
-        if not blocking <= set(self.blocking_rule_ids.ids):
+        # Holds from before the rules were recorded have none: not judged.
+        if self.blocking_rule_ids and not blocking <= set(self.blocking_rule_ids.ids):
             return "rules"
         authority = self.env["credit.approval.authority"]._get_user_authority(
             self.decided_by_id, self.company_id
@@ -702,6 +703,35 @@ class CreditHold(models.Model):
             if self.currency_id.compare_amounts(needed, authority) > 0:
                 return "authority"
         return "valid"
+
+    def _credit_refusal_reason(self, status, decision, new_hold):
+        """Why this approved hold no longer releases its order (see
+        :meth:`_credit_release_status`), for its chatter."""
+        self.ensure_one()
+        reasons = {
+            "expired": self.env._(
+                "The credit release expired on %(date)s.", date=self.release_expiry
+            ),
+            "customer": self.env._("The order's customer changed."),
+            "exceeded": self.env._(
+                "The release covers up to %(approved)s; the order is now %(amount)s.",
+                approved=self._fmt(self.approved_amount),
+                amount=self._fmt(decision["exposure"]["order"]),
+            ),
+            "rules": self.env._(
+                "Other credit rules block the order than those it was given for."
+            ),
+            "authority": self.env._(
+                "%(user)s's approval authority no longer covers the customer's "
+                "exposure.",
+                user=self.decided_by_id.name,
+            ),
+        }
+        return self.env._(
+            "%(reason)s %(hold)s was opened for the order.",
+            reason=reasons.get(status, status),
+            hold=new_hold.name,
+        )
 
     def _credit_use_release(self):
         self.ensure_one()

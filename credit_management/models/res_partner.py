@@ -369,8 +369,8 @@ class ResPartner(models.Model):
                         "Only credit managers may change the credit entity of "
                         "%(partner)s: it carries the credit settings of "
                         "%(entity)s (%(field)s).",
-                        partner=partner.display_name,
-                        entity=source.display_name,
+                        partner=partner.name,
+                        entity=source.name,
                         field=self._fields[custom].get_description(self.env)["string"],
                     )
                 )
@@ -752,22 +752,21 @@ class ResPartner(models.Model):
          UNION ALL
             SELECT rp.commercial_partner_id, 'orders', so.currency_id,
                    so.date_order::date,
-                   GREATEST(0.0, SUM(sol.price_total
-                       * (sol.product_uom_qty - sol.qty_invoiced)
-                       / sol.product_uom_qty))
+                   GREATEST(0.0, SUM(%(line_amount)s))
               FROM sale_order_line sol
               JOIN sale_order so ON so.id = sol.order_id
               JOIN res_partner rp ON rp.id = so.partner_id
              WHERE so.state = 'sale'
                AND so.id IS DISTINCT FROM %(order_id)s
-               AND sol.product_uom_qty > 0
-               AND sol.qty_invoiced < sol.product_uom_qty
+               AND %(line_filter)s
                AND %(partner_filter)s
           GROUP BY so.id, rp.commercial_partner_id, so.currency_id,
                    so.date_order::date
             """,
             partner_filter=partner_filter,
             order_id=order_id,
+            line_amount=self._credit_order_line_amount_sql(),
+            line_filter=self._credit_order_line_filter_sql(),
         )
 
     @api.model
@@ -788,6 +787,8 @@ class ResPartner(models.Model):
                 "partner_id",
                 "account_id",
                 "amount_residual",
+                "price_total",
+                "move_id",
             ]
         )
         self.env["sale.order"].flush_model(
@@ -801,7 +802,14 @@ class ResPartner(models.Model):
             ]
         )
         self.env["sale.order.line"].flush_model(
-            ["order_id", "price_total", "product_uom_qty", "qty_invoiced"]
+            [
+                "order_id",
+                "price_total",
+                "product_uom_qty",
+                "qty_invoiced",
+                "is_downpayment",
+                "invoice_lines",
+            ]
         )
 
     @api.model
@@ -849,27 +857,61 @@ class ResPartner(models.Model):
                     SELECT rp.commercial_partner_id,
                            0.0,
                            0.0,
-                           GREATEST(0.0, SUM(
-                               sol.price_total
-                               * (sol.product_uom_qty - sol.qty_invoiced)
-                               / sol.product_uom_qty
-                               / COALESCE(NULLIF(so.currency_rate, 0), 1)))
+                           GREATEST(0.0, SUM(%(line_amount)s))
+                               / COALESCE(NULLIF(so.currency_rate, 0), 1)
                       FROM sale_order_line sol
                       JOIN sale_order so ON so.id = sol.order_id
                       JOIN res_partner rp ON rp.id = so.partner_id
                      WHERE so.company_id = %(company_id)s
                        AND so.state = 'sale'
                        AND so.id IS DISTINCT FROM %(order_id)s
-                       AND sol.product_uom_qty > 0
-                       AND sol.qty_invoiced < sol.product_uom_qty
+                       AND %(line_filter)s
                        AND %(partner_filter)s
-                  GROUP BY so.id, rp.commercial_partner_id
+                  GROUP BY so.id, so.currency_rate, rp.commercial_partner_id
                    ) src
           GROUP BY src.partner_id
             """,
             company_id=company.id,
             order_id=order_id,
             partner_filter=partner_filter,
+            line_amount=self._credit_order_line_amount_sql(),
+            line_filter=self._credit_order_line_filter_sql(),
+        )
+
+    @api.model
+    def _credit_order_line_filter_sql(self):
+        """The lines of ``sol`` that weigh on the exposure."""
+        return SQL(
+            """(sol.is_downpayment
+                OR (sol.product_uom_qty > 0
+                    AND sol.qty_invoiced < sol.product_uom_qty))"""
+        )
+
+    @api.model
+    def _credit_order_line_amount_sql(self):
+        """What a line of ``sol`` weighs, in order currency, taxes included.
+
+        The part not invoiced yet of a product line; for a down payment line,
+        minus what its invoices ask for: the down payment invoice counts on
+        its own (as a draft or a receivable) until the final invoice deducts
+        it, and the order must not count that part a second time.
+        """
+        return SQL(
+            """
+            CASE WHEN sol.is_downpayment THEN
+                -COALESCE((
+                    SELECT SUM(CASE WHEN am.move_type = 'out_refund'
+                                    THEN -aml.price_total
+                                    ELSE aml.price_total END)
+                      FROM sale_order_line_invoice_rel rel
+                      JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                      JOIN account_move am ON am.id = aml.move_id
+                     WHERE rel.order_line_id = sol.id
+                       AND am.state != 'cancel'), 0)
+            ELSE sol.price_total * (sol.product_uom_qty - sol.qty_invoiced)
+                 / sol.product_uom_qty
+            END
+            """
         )
 
     @api.model

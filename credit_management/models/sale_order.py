@@ -184,6 +184,7 @@ class SaleOrder(models.Model):
         # list buttons, RPC, the portal and payments (through action_confirm)
         # as well as a plain write of the state. No context key skips it.
         refuse_computed_writes(self, [vals])
+        self._credit_refuse_currency_change(vals)
         if vals.get("state") == "sale":
             # Access first: a user who may not confirm learns nothing of the
             # customer's credit.
@@ -210,6 +211,27 @@ class SaleOrder(models.Model):
                 previous[order.id] = 0.0 if moved else amount
             self._credit_check_growth(previous)
         return result
+
+    def _credit_refuse_currency_change(self, vals):
+        """A confirmed order keeps its currency and pricelist: switching them
+        would change what it weighs on the customer's credit."""
+        if self.env.su:
+            return
+        for fname in ("currency_id", "pricelist_id"):
+            if fname not in vals:
+                continue
+            for order in self.filtered(lambda o: o.state == "sale"):
+                if order[fname].id != (vals[fname] or False):
+                    raise UserError(
+                        self.env._(
+                            "The %(field)s of the confirmed order %(order)s "
+                            "cannot change.",
+                            field=self._fields[fname].get_description(self.env)[
+                                "string"
+                            ],
+                            order=order.name,
+                        )
+                    )
 
     def action_confirm(self):
         """Confirm the orders the credit rules allow; put the others on hold.
@@ -269,48 +291,8 @@ class SaleOrder(models.Model):
                 continue
             hold = Hold._credit_hold_order(order, decision, origin=origin)
             for old_hold, status in refused:
-                if status == "expired":
-                    old_hold._credit_expire(
-                        self.env._(
-                            "The credit release expired on %(date)s; %(hold)s "
-                            "was opened for the order.",
-                            date=old_hold.release_expiry,
-                            hold=hold.name,
-                        )
-                    )
-                    continue
-                if status == "customer":
-                    # Released for another customer: void it.
-                    old_hold._credit_expire(
-                        self.env._(
-                            "The order's customer changed: release %(old)s no "
-                            "longer applies.",
-                            old=old_hold.name,
-                        )
-                    )
-                    continue
-                reasons = {
-                    "exceeded": self.env._(
-                        "Release %(old)s covers up to %(approved)s; the order "
-                        "is now %(amount)s.",
-                        old=old_hold.name,
-                        approved=old_hold._fmt(old_hold.approved_amount),
-                        amount=old_hold._fmt(decision["exposure"]["order"]),
-                    ),
-                    "rules": self.env._(
-                        "Release %(old)s was given for other credit rules than "
-                        "those that block the order now.",
-                        old=old_hold.name,
-                    ),
-                    "authority": self.env._(
-                        "Release %(old)s was approved by %(user)s, whose "
-                        "authority no longer covers the customer's exposure.",
-                        old=old_hold.name,
-                        user=old_hold.decided_by_id.name,
-                    ),
-                }
-                hold.sudo().message_post(
-                    body=reasons[status], subtype_xmlid="mail.mt_note"
+                old_hold._credit_expire(
+                    old_hold._credit_refusal_reason(status, decision, hold)
                 )
             holds |= hold
         return holds
@@ -570,9 +552,10 @@ class SaleOrder(models.Model):
         if blocked:
             raise UserError(
                 self.env._(
-                    "These confirmed orders cannot grow: the credit rules "
-                    "block their new total.\n\n%(orders)s\n\nPut the extra "
-                    "goods on a new quotation, which can be held and released.",
+                    "The credit rules do not allow this change of confirmed "
+                    "orders (more goods, another customer):\n\n%(orders)s\n\n"
+                    "Put extra goods on a new quotation, which can be held and "
+                    "released.",
                     orders="\n\n".join(blocked),
                 )
             )

@@ -225,3 +225,43 @@ class TestCreditExposure(CreditManagementCommon):
         self.assertEqual(exposure["orders"], 300.0)
         self.assertEqual(exposure["order"], 200.0)
         self.assertEqual(exposure["total"], 500.0)
+
+    def test_down_payment_counted_once(self):
+        # Order 10 x 100.00 = 1,000.00 confirmed (no tax). A 50 % down
+        # payment of 500.00: as a draft, 500.00 in drafts and 500.00 left on
+        # the order (1,000.00 in all); posted, 500.00 receivable and 500.00
+        # on the order; paid, 500.00. The final invoice deducts the down
+        # payment: 500.00 in drafts, nothing left on the order.
+        order = self._create_order(self.customer, qty=10.0)
+        order.action_confirm()
+        wizard = (
+            self.env["sale.advance.payment.inv"]
+            .with_context(active_model="sale.order", active_ids=order.ids)
+            .create({"advance_payment_method": "percentage", "amount": 50.0})
+        )
+        wizard.create_invoices()
+        down_payment = order.invoice_ids
+        exposure = self._exposure(self.customer)
+        self.assertEqual(
+            (exposure["draft_invoices"], exposure["orders"], exposure["total"]),
+            (500.0, 500.0, 1000.0),
+        )
+        down_payment.action_post()
+        exposure = self._exposure(self.customer)
+        self.assertEqual(
+            (exposure["receivable"], exposure["orders"], exposure["total"]),
+            (500.0, 500.0, 1000.0),
+        )
+        self._register_payment(down_payment, 500.0)
+        self.assertEqual(self._exposure(self.customer)["total"], 500.0)
+        final = (
+            self.env["sale.advance.payment.inv"]
+            .with_context(active_model="sale.order", active_ids=order.ids)
+            .create({"advance_payment_method": "delivered"})
+        )
+        final.create_invoices()
+        exposure = self._exposure(self.customer)
+        self.assertEqual(
+            (exposure["draft_invoices"], exposure["orders"], exposure["total"]),
+            (500.0, 0.0, 500.0),
+        )

@@ -236,11 +236,14 @@ class TestCreditHold(CreditManagementCommon):
         self.assertEqual(new_hold.state, "pending")
         self.assertEqual(new_hold.order_amount, 400.0)
         self.assertFalse(hold.release_used)
+        # The old release is closed, saying why: one live hold per order.
+        self.assertEqual(hold.state, "expired")
         self.assertTrue(
-            self._messages(new_hold).filtered(
+            self._messages(hold).filtered(
                 lambda m: (
                     "covers up to $\xa0300.00" in self._text(m)
                     and "now $\xa0400.00" in self._text(m)
+                    and new_hold.name in self._text(m)
                 )
             )
         )
@@ -301,7 +304,7 @@ class TestCreditHold(CreditManagementCommon):
         order.action_confirm()
         with self.assertRaises(UserError) as caught:
             order.order_line.product_uom_qty = 6.0
-        self.assertIn("cannot grow", str(caught.exception))
+        self.assertIn("do not allow this change", str(caught.exception))
         self.assertIn("$\xa0100.00 over the limit", str(caught.exception))
         with self.assertRaises(UserError):
             order.write(
@@ -766,9 +769,8 @@ class TestCreditHoldBypass(CreditManagementCommon):
         self.assertFalse(hold.release_used)
         new_hold = order.credit_hold_id
         self.assertNotEqual(new_hold, hold)
-        notes = self._messages(new_hold).filtered(
-            lambda m: "no longer covers" in m.body
-        )
+        self.assertEqual(hold.state, "expired")
+        notes = self._messages(hold).filtered(lambda m: "no longer covers" in m.body)
         self.assertTrue(notes)
 
     def test_import_of_confirmed_order_over_limit_fails(self):
@@ -946,20 +948,18 @@ class TestCreditHoldBypass(CreditManagementCommon):
         with self.assertRaises(AccessError):
             order.with_user(portal).write({"state": "sale"})
 
-    def test_currency_switch_back_is_checked(self):
-        # Limit 500.00. A confirmed order of 300.00 switched to a currency at
-        # 2.0 per dollar weighs 150.00; a second 300.00 order then fits
-        # (450.00). Switching the first back to dollars would make 600.00:
-        # refused.
+    def test_currency_of_confirmed_order_is_kept(self):
+        # A confirmed order switched to a currency at 2.0 per dollar would
+        # weigh half as much: refused, on the currency as on the pricelist.
         other = self.setup_other_currency("EUR")
         self._set_limit(self.customer, "custom", 500.0)
-        first = self._create_order(self.customer, qty=3.0, user=self.salesman)
-        first.with_user(self.salesman).action_confirm()
-        first.with_user(self.salesman).write({"currency_id": other.id})
-        self.assertEqual(first._credit_company_amount(), 150.0)
-        second = self._create_order(self.customer, qty=3.0, user=self.salesman)
-        second.with_user(self.salesman).action_confirm()
-        self.assertEqual(second.state, "sale")
+        order = self._create_order(self.customer, qty=3.0, user=self.salesman)
+        order.with_user(self.salesman).action_confirm()
         with self.assertRaises(UserError) as caught:
-            first.with_user(self.salesman).write({"currency_id": self.currency.id})
-        self.assertIn("cannot grow", str(caught.exception))
+            order.with_user(self.salesman).write({"currency_id": other.id})
+        self.assertIn("cannot change", str(caught.exception))
+        self.assertEqual(order._credit_company_amount(), 300.0)
+        # A quotation may change currency; it is judged when confirmed.
+        quotation = self._create_order(self.customer, qty=3.0, user=self.salesman)
+        quotation.with_user(self.salesman).write({"currency_id": other.id})
+        self.assertEqual(quotation._credit_company_amount(), 150.0)
