@@ -211,3 +211,43 @@ class TestDigest(CreditReportsCommon):
             alice.line_ids.mapped("section"), ["holds", "habit_flags", "overdue"]
         )
         self.assertIn("Holds waiting", alice.mail_id.body_html)
+
+    def test_holds_waiting_section(self):
+        # Beta is limited to 100.00 and Bob reviews the company's holds. Beta
+        # owes 500.00 + 900.00 = 1,400.00 (see above); with an order of
+        # 300.00, 1,700.00: 1,600.00 over. The hold waits, release requested.
+        self.env.user.groups_id |= self.env.ref(
+            "credit_management.group_credit_manager"
+        )
+        self.company.credit_hold_user_id = self.bob
+        self.beta.with_company(self.company).write(
+            {"credit_limit_mode": "custom", "credit_limit_amount": 100.0}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.beta.id,
+                "company_id": self.company.id,
+                "order_line": [
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": self.product_a.id,
+                            "price_unit": 300.0,
+                            "tax_id": [(5,)],
+                        },
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        hold = order.credit_hold_id
+        hold._request_release("Customer pays on Friday")
+        Digest = self.env["credit.controller.digest"]
+        today = fields.Date.today()
+        lines = Digest._get_digest_holds(self.bob, today)
+        self.assertEqual(len(lines), 1)
+        self.assertEqual(lines[0]["name"], f"{hold.name} ({order.name})")
+        self.assertIn("$\xa0300.00, $\xa01,600.00 over the limit", lines[0]["detail"])
+        self.assertIn("release requested", lines[0]["detail"])
+        self.assertFalse(Digest._get_digest_holds(self.alice, today))
