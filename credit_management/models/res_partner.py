@@ -651,8 +651,6 @@ class ResPartner(models.Model):
             "orders", "order", "total"}}``; entities without any amount are
             missing from the dict.
         """
-        # TODO: down payments are counted both as invoiced amounts and in the
-        # uninvoiced order lines until the final invoice deducts them.
         commercial_ids = list(set(self.commercial_partner_id._origin.ids))
         if not commercial_ids:
             return {}
