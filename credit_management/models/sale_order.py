@@ -511,6 +511,10 @@ class SaleOrder(models.Model):
         rate = self.currency_rate or 1.0
         return self.company_id.currency_id.round(self.amount_total / rate)
 
+    def _credit_confirmed_amounts(self):
+        """Company-currency totals of the confirmed orders, before a change."""
+        return {o.id: o._credit_company_amount() for o in self if o.state == "sale"}
+
     def _credit_check_growth(self, previous_amounts):
         """Check again the confirmed orders whose total grew.
 
@@ -598,9 +602,7 @@ class SaleOrderLine(models.Model):
         refuse_computed_writes(self, vals_list)
         order_ids = {vals["order_id"] for vals in vals_list if vals.get("order_id")}
         orders = self.env["sale.order"].browse(order_ids)
-        previous = {
-            o.id: o._credit_company_amount() for o in orders if o.state == "sale"
-        }
+        previous = orders._credit_confirmed_amounts()
         lines = super().create(vals_list)
         if previous:
             orders._credit_check_growth(previous)
@@ -612,9 +614,7 @@ class SaleOrderLine(models.Model):
         if vals.get("order_id"):
             # A line moved into another order makes that one grow.
             orders |= self.env["sale.order"].browse(vals["order_id"])
-        previous = {
-            o.id: o._credit_company_amount() for o in orders if o.state == "sale"
-        }
+        previous = orders._credit_confirmed_amounts()
         result = super().write(vals)
         if previous:
             orders._credit_check_growth(previous)

@@ -140,6 +140,19 @@ class CreditManagementCommon(AccountTestInvoicingCommon):
             self.assertIn(order.state, ("draft", "sent"))
         return "\n\n".join(holds.mapped("block_message"))
 
+    def _held_order(self, qty=3.0, limit=100.0, user=None):
+        """Limit ``limit``, an order of ``qty`` x 100.00 confirmed by the
+        salesperson (or ``user``): held. Read back as the test user."""
+        user = user or self.salesman
+        self._set_limit(self.customer, "custom", limit)
+        order = self._create_order(self.customer, qty=qty, user=user)
+        order.with_user(user).action_confirm()
+        order = order.with_env(self.env)
+        return order, order.credit_hold_id
+
+    def _text(self, message):
+        return str(message.body).replace("&nbsp;", "\xa0")
+
     def _activities(self, record):
         return self.env["mail.activity"].search(
             [("res_model", "=", record._name), ("res_id", "in", record.ids)]

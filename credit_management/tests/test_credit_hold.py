@@ -30,18 +30,6 @@ class TestCreditHold(CreditManagementCommon):
             cls.credit_manager
         ).credit_controller_id = cls.credit_controller
 
-    def _held_order(self, qty=3.0, limit=100.0, user=None):
-        """Limit ``limit``, order of ``qty`` x 100.00 confirmed: held."""
-        self._set_limit(self.customer, "custom", limit)
-        order = self._create_order(self.customer, qty=qty, user=user or self.salesman)
-        order.with_user(user or self.salesman).action_confirm()
-        # Read back as the test user, a credit manager.
-        order = order.with_env(self.env)
-        return order, order.credit_hold_id
-
-    def _text(self, message):
-        return str(message.body).replace("&nbsp;", "\xa0")
-
     def _approve(self, hold, user=None, reason="Known customer", **kwargs):
         return hold.with_user(user or self.credit_controller)._approve(reason, **kwargs)
 
@@ -682,16 +670,8 @@ class TestCreditHoldBypass(CreditManagementCommon):
         cls.env.user.groups_id |= cls.env.ref("credit_management.group_credit_manager")
         (cls.salesman | cls.colleague | cls.credit_controller).tz = "UTC"
 
-    def _held(self, qty=3.0, limit=100.0, partner=None):
-        partner = partner or self.customer
-        self._set_limit(partner, "custom", limit)
-        order = self._create_order(partner, qty=qty, user=self.salesman)
-        order.with_user(self.salesman).action_confirm()
-        order = order.with_env(self.env)
-        return order, order.credit_hold_id
-
     def test_cancelled_order_written_to_sale_is_checked(self):
-        order, _hold = self._held()
+        order, _hold = self._held_order()
         order._action_cancel()
         with self.assertRaises(UserError) as caught:
             order.with_user(self.salesman).write({"state": "sale"})
@@ -736,7 +716,7 @@ class TestCreditHoldBypass(CreditManagementCommon):
         self.assertEqual(self.contact.commercial_partner_id, self.contact)
 
     def test_release_tied_to_customer(self):
-        order, hold = self._held()
+        order, hold = self._held_order()
         hold.with_user(self.credit_controller)._approve("Known customer")
         self._set_limit(self.other_customer, "custom", 100.0)
         order.with_user(self.salesman).write({"partner_id": self.other_customer.id})
@@ -750,7 +730,7 @@ class TestCreditHoldBypass(CreditManagementCommon):
         # Held at 300.00 (200.00 over a 100.00 limit). Before the decision,
         # a 5,000.00 invoice is posted: 5,200.00 over, beyond a controller's
         # 5,000.00, so the approval is escalated.
-        _order, hold = self._held()
+        _order, hold = self._held_order()
         self._create_invoice(self.customer, 5000.0)
         escalated = hold.with_user(self.credit_controller)._approve("Known")
         self.assertEqual(escalated, hold)
@@ -761,7 +741,7 @@ class TestCreditHoldBypass(CreditManagementCommon):
         # Approved by a controller at 200.00 over; then a 5,000.00 invoice:
         # using the release would put 5,200.00 over the limit, beyond the
         # approver's 5,000.00: held again.
-        order, hold = self._held()
+        order, hold = self._held_order()
         hold.with_user(self.credit_controller)._approve("Known customer")
         self._create_invoice(self.customer, 5000.0)
         order.with_user(self.salesman).action_confirm()
@@ -795,7 +775,7 @@ class TestCreditHoldBypass(CreditManagementCommon):
         )
 
     def test_reassigned_order_hold_follows_salesperson(self):
-        order, hold = self._held()
+        order, hold = self._held_order()
         order.user_id = self.colleague
         self.assertEqual(hold.user_id, self.colleague)
         wizard = (
@@ -823,14 +803,14 @@ class TestCreditHoldBypass(CreditManagementCommon):
         # Approval confirms orders (setting), but 200.00 approved for a
         # 300.00 order cannot: the order waits, its release stays unused.
         self.company.credit_hold_auto_confirm = True
-        order, hold = self._held()
+        order, hold = self._held_order()
         hold.with_user(self.credit_controller)._approve("Part", approved_amount=200.0)
         self.assertEqual(hold.state, "approved")
         self.assertEqual(order.state, "draft")
         self.assertEqual(len(order.credit_hold_ids), 1)
 
     def test_decision_on_invisible_holds_is_refused(self):
-        _order, hold = self._held()
+        _order, hold = self._held_order()
         company_2 = self.setup_other_company()["company"]
         clerk_2 = new_test_user(
             self.env,
@@ -848,7 +828,7 @@ class TestCreditHoldBypass(CreditManagementCommon):
         self.assertEqual(hold.state, "pending")
 
     def test_age_stops_at_decision(self):
-        _order, hold = self._held()
+        _order, hold = self._held_order()
         hold.with_user(self.credit_controller)._reject("No")
         Hold = self.env["credit.hold"]
         with freeze_time(fields.Datetime.now() + timedelta(hours=48)):
@@ -857,7 +837,7 @@ class TestCreditHoldBypass(CreditManagementCommon):
     def test_pending_hold_follows_new_customer(self):
         # Held for Azure; the order moves to Deco (limit 50.00) and is
         # confirmed again: the same pending hold now names Deco, 250.00 over.
-        order, hold = self._held()
+        order, hold = self._held_order()
         self._set_limit(self.other_customer, "custom", 50.0)
         order.with_user(self.salesman).write({"partner_id": self.other_customer.id})
         order.with_user(self.salesman).action_confirm()
@@ -895,7 +875,7 @@ class TestCreditHoldBypass(CreditManagementCommon):
             )
         # A draft credit note makes no room: 300.00 still 200.00 over.
         self._create_invoice(self.customer, 5000.0, move_type="out_refund", post=False)
-        _order, hold = self._held()
+        _order, hold = self._held_order()
         self.assertEqual(hold.amount_over_limit, 200.0)
 
     def test_line_moved_into_confirmed_order_is_checked(self):
@@ -921,7 +901,7 @@ class TestCreditHoldBypass(CreditManagementCommon):
         self.env["credit.rule"].create(
             {"name": "Manual hold", "rule_type": "manual_hold", "action": "block"}
         )
-        order, hold = self._held()
+        order, hold = self._held_order()
         hold.with_user(self.credit_controller)._approve("Known customer")
         self.customer.with_user(self.credit_manager).write(
             {"credit_hold": True, "credit_hold_reason": "Bankruptcy filed"}
@@ -944,7 +924,7 @@ class TestCreditHoldBypass(CreditManagementCommon):
         portal = new_test_user(
             self.env, login="credit_portal_2", groups="base.group_portal"
         )
-        order, _hold = self._held()
+        order, _hold = self._held_order()
         with self.assertRaises(AccessError):
             order.with_user(portal).write({"state": "sale"})
 
